@@ -1,0 +1,50 @@
+"""One exception family for everything dagfilter rejects.
+
+Every error raised for bad user input derives from :class:`DagFilterError` (itself a
+``ValueError``), and its message names the offending value.
+"""
+from __future__ import annotations
+
+
+class DagFilterError(ValueError):
+    """Base class of all dagfilter input errors."""
+
+
+class CellFormatError(DagFilterError):
+    """A cell encoding (string, tuple, genotype, matrix) is malformed."""
+
+
+class UnknownOpError(DagFilterError):
+    """An operation name is not in the op registry."""
+
+    def __init__(self, op: object, known: "list[str] | None" = None, where: str = "") -> None:
+        self.op = op
+        hint = ""
+        if known:
+            hint = f"; known ops: {', '.join(sorted(known))}"
+        loc = f" in {where}" if where else ""
+        super().__init__(f"unknown op {op!r}{loc}{hint}. Register it with dagfilter.register_op().")
+
+
+class GraphError(DagFilterError):
+    """A cell graph is structurally invalid (cycle, edge into an input, no output, ...)."""
+
+
+class IndexOutOfRangeError(DagFilterError, IndexError):
+    """An architecture index is outside the space."""
+
+
+class SpaceError(DagFilterError):
+    """An unknown search space, or an operation a space does not support."""
+
+
+class DataError(DagFilterError):
+    """A data directory or data file is missing or malformed."""
+
+
+class BenchmarkError(DagFilterError):
+    """A benchmark table is missing, corrupted, or lacks the requested figure."""
+
+
+class ConfigError(DagFilterError):
+    """A run configuration is inconsistent or names an unknown component."""

@@ -1,0 +1,244 @@
+"""The DAG filter: keep cells near the centre of a space's (d_bar, m_bar) range.
+
+Rule (paper §5.3): over the space's cells with d_bar > 0, centre = (max + min) / 2 and radius =
+(max - min) / 2 per axis; keep a cell when ``|d_bar - d*| <= fraction * r_d`` and
+``|m_bar - m*| <= fraction * r_m`` (``fraction = 0.5`` in the paper). On NAS-Bench-201 this gives
+centre (1.6, 2.2) and half-radius (0.7, 0.9) after rounding.
+
+Drop-in use::
+
+    flt = DAGFilter.from_space("nb201")           # or from_metrics / from_ranges
+    flt.accepts("|nor_conv_3x3~0|+|...|")        # any encoding
+    flt.mask(cells)                               # vectorized
+    for cell in flt.filter(sampler_stream): ...   # lazily skip rejected cells
+    sample = flt.wrap_sampler(space.sample)       # a sampler that only returns accepted cells
+    @flt.guard(sentinel=float("-inf"))            # a scorer never called on rejected cells
+    def score(cell): ...
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import asdict, dataclass
+from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
+
+import numpy as np
+
+from .errors import ConfigError
+from .metrics import depth_width
+from .spaces import Space, get_space
+
+T = TypeVar("T")
+REJECTED = object()
+"""Default sentinel returned by :meth:`DAGFilter.guard` for rejected cells."""
+_EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class DAGFilter:
+    """An axis-aligned window on (d_bar, m_bar).
+
+    Attributes:
+        center: (d*, m*).
+        radius: (r_d, r_m), the space's half-ranges.
+        fraction: the window keeps ``|x - x*| <= fraction * r`` on each axis.
+        space: name of the space it was derived from (informational; used to parse encodings).
+        part: which cell of a two-cell genotype is judged: ``"normal"``, ``"reduce"`` or ``"both"``.
+    """
+
+    center: tuple[float, float]
+    radius: tuple[float, float]
+    fraction: float = 0.5
+    space: str | None = None
+    part: str = "normal"
+
+    def __post_init__(self) -> None:
+        for name, pair in (("center", self.center), ("radius", self.radius)):
+            if len(pair) != 2 or not all(np.isfinite(v) for v in pair):
+                raise ConfigError(f"{name} must be two finite numbers, got {pair!r}")
+        if any(r < 0 for r in self.radius):
+            raise ConfigError(f"radius must be >= 0, got {self.radius!r}")
+        if not (np.isfinite(self.fraction) and self.fraction >= 0):
+            raise ConfigError(f"fraction must be a number >= 0, got {self.fraction!r}")
+        if self.part not in ("normal", "reduce", "both"):
+            raise ConfigError(f"part must be 'normal', 'reduce' or 'both', got {self.part!r}")
+        object.__setattr__(self, "center", (float(self.center[0]), float(self.center[1])))
+        object.__setattr__(self, "radius", (float(self.radius[0]), float(self.radius[1])))
+
+    # ------------------------------------------------------------------ constructors
+    @classmethod
+    def from_metrics(cls, d_bar: Sequence[float], m_bar: Sequence[float], fraction: float = 0.5,
+                     space: str | None = None, part: str = "normal") -> "DAGFilter":
+        """Derive the window from (d_bar, m_bar) of a space's cells (cells with d_bar = 0 are ignored)."""
+        d = np.asarray(d_bar, dtype=np.float64)
+        m = np.asarray(m_bar, dtype=np.float64)
+        if d.shape != m.shape or d.ndim != 1:
+            raise ConfigError(f"d_bar and m_bar must be 1-D arrays of equal length, got {d.shape} and {m.shape}")
+        pos = d > 0
+        if not pos.any():
+            raise ConfigError("no cell with d_bar > 0: cannot derive a filter window")
+        return cls.from_bounds(((d[pos].min(), d[pos].max()), (m[pos].min(), m[pos].max())), fraction, space, part)
+
+    @classmethod
+    def from_bounds(cls, bounds: tuple[tuple[float, float], tuple[float, float]], fraction: float = 0.5,
+                    space: str | None = None, part: str = "normal") -> "DAGFilter":
+        """From ``((d_min, d_max), (m_min, m_max))``: centre = midpoints, radius = half-ranges."""
+        (d0, d1), (m0, m1) = bounds
+        if d1 < d0 or m1 < m0:
+            raise ConfigError(f"bounds must be (min, max) pairs, got {bounds!r}")
+        return cls(((d0 + d1) / 2, (m0 + m1) / 2), ((d1 - d0) / 2, (m1 - m0) / 2), fraction, space, part)
+
+    @classmethod
+    def from_space(cls, space: str | Space = "nb201", fraction: float = 0.5, part: str = "normal") -> "DAGFilter":
+        """The paper's rule applied to a registered space (exact for nb201 and darts)."""
+        sp = get_space(space)
+        judged = None if part == "both" else part
+        if part == "both":
+            (d0, d1), (m0, m1) = sp.metric_bounds("normal")
+            (e0, e1), (n0, n1) = sp.metric_bounds("reduce")
+            bounds = ((min(d0, e0), max(d1, e1)), (min(m0, n0), max(m1, n1)))
+        else:
+            bounds = sp.metric_bounds(judged if len(sp.parts) > 1 else None)
+        return cls.from_bounds(bounds, fraction, sp.name, part)
+
+    @classmethod
+    def from_ranges(cls, d_range: tuple[float, float], m_range: tuple[float, float],
+                    space: str | None = None, part: str = "normal") -> "DAGFilter":
+        """An explicit window: keep ``d_range[0] <= d_bar <= d_range[1]`` and likewise for m_bar."""
+        return cls.from_bounds((tuple(d_range), tuple(m_range)), 1.0, space, part)  # type: ignore[arg-type]
+
+    def with_fraction(self, fraction: float) -> "DAGFilter":
+        """The same centre and radius with another window fraction."""
+        return DAGFilter(self.center, self.radius, fraction, self.space, self.part)
+
+    # ------------------------------------------------------------------ window
+    @property
+    def window(self) -> tuple[tuple[float, float], tuple[float, float]]:
+        """``((d_lo, d_hi), (m_lo, m_hi))`` of accepted values."""
+        (cd, cm), (rd, rm), f = self.center, self.radius, self.fraction
+        return (cd - f * rd, cd + f * rd), (cm - f * rm, cm + f * rm)
+
+    def accepts_metrics(self, d_bar: Any, m_bar: Any) -> Any:
+        """Whether (d_bar, m_bar) lies in the window; works on scalars and arrays."""
+        (cd, cm), (rd, rm), f = self.center, self.radius, self.fraction
+        d = np.asarray(d_bar, dtype=np.float64)
+        m = np.asarray(m_bar, dtype=np.float64)
+        ok = (np.abs(d - cd) <= f * rd + _EPS) & (np.abs(m - cm) <= f * rm + _EPS)
+        return bool(ok) if ok.ndim == 0 else ok
+
+    # ------------------------------------------------------------------ cells
+    def _space(self) -> Space | None:
+        return get_space(self.space) if self.space else None
+
+    def _parts(self) -> tuple[str, ...]:
+        return ("normal", "reduce") if self.part == "both" else (self.part,)
+
+    def _cell_metrics(self, arch: Any) -> list[tuple[float, float]]:
+        from .cell import Cell
+        from .encodings import darts
+        from .encodings.parse import parse_arch
+
+        a = parse_arch(arch)
+        if isinstance(a, Cell):
+            return [depth_width(a)]
+        return [depth_width(darts.cell_from_genotype(a, p)) for p in self._parts()]
+
+    def accepts(self, arch: Any) -> bool:
+        """True if the architecture (any encoding) lies in the window. For a genotype the
+        ``part`` cell is judged (``"both"``: both cells must lie in it)."""
+        return all(self.accepts_metrics(d, m) for d, m in self._cell_metrics(arch))
+
+    def __call__(self, arch: Any) -> bool:
+        return self.accepts(arch)
+
+    def mask(self, archs: Iterable[Any]) -> np.ndarray:
+        """Boolean mask over many architectures; a 1-D integer array is read as NAS-Bench-201 indices
+        (fully vectorized)."""
+        if isinstance(archs, np.ndarray) and archs.dtype.kind in "iu" and archs.ndim == 1:
+            d, m = get_space("nb201").depth_width(archs)  # type: ignore[arg-type]
+            return self.accepts_metrics(d, m)
+        items = list(archs)
+        if not items:
+            return np.zeros(0, dtype=bool)
+        from .cell import Cell
+        from .encodings import darts
+        from .encodings.parse import parse_arch
+        from .metrics import batch_depth_width
+
+        parsed = [parse_arch(a) for a in items]
+        if all(isinstance(a, Cell) for a in parsed):
+            return self.accepts_metrics(*batch_depth_width(parsed))  # type: ignore[arg-type]
+        ok = np.ones(len(parsed), dtype=bool)
+        for p in self._parts():
+            cells = [a if isinstance(a, Cell) else darts.cell_from_genotype(a, p) for a in parsed]
+            ok &= self.accepts_metrics(*batch_depth_width(cells))
+        return ok
+
+    def filter(self, archs: Iterable[T]) -> Iterator[T]:
+        """Lazily yield only the accepted architectures of an iterable (they are never materialized)."""
+        return (a for a in archs if self.accepts(a))
+
+    def wrap_sampler(self, sampler: Callable[..., T], max_tries: int = 100_000) -> Callable[..., T]:
+        """A sampler that redraws until the architecture is accepted.
+
+        Raises :class:`ConfigError` after ``max_tries`` rejections in a row (an empty window).
+        """
+        @functools.wraps(sampler)
+        def sample(*args: Any, **kwargs: Any) -> T:
+            for _ in range(max_tries):
+                arch = sampler(*args, **kwargs)
+                if self.accepts(arch):
+                    return arch
+            raise ConfigError(f"{max_tries} samples in a row were rejected by {self.describe()}")
+
+        return sample
+
+    def guard(self, fn: Callable[..., Any] | None = None, *, sentinel: Any = REJECTED) -> Any:
+        """Decorator: the scoring function returns ``sentinel`` for rejected cells without being called.
+
+        The architecture is the function's first positional argument. Usable as ``@flt.guard`` or
+        ``@flt.guard(sentinel=float("-inf"))``.
+        """
+        def deco(f: Callable[..., Any]) -> Callable[..., Any]:
+            @functools.wraps(f)
+            def wrapper(arch: Any, *args: Any, **kwargs: Any) -> Any:
+                if not self.accepts(arch):
+                    return sentinel
+                return f(arch, *args, **kwargs)
+
+            return wrapper
+
+        return deco(fn) if fn is not None else deco
+
+    # ------------------------------------------------------------------ reporting
+    def summary(self, space: str | Space | None = None) -> dict[str, Any]:
+        """Centre, radius, window and - for an enumerable space - how many cells are kept."""
+        out: dict[str, Any] = {**self.to_dict(), "window": {"d_bar": list(self.window[0]),
+                                                           "m_bar": list(self.window[1])}}
+        sp = get_space(space) if space is not None else self._space()
+        if sp is not None and sp.enumerable:
+            d, m = sp.all_depth_width()  # type: ignore[attr-defined]
+            keep = self.accepts_metrics(d, m)
+            out.update(total=int(len(d)), kept=int(keep.sum()), kept_share=float(keep.mean()))
+        return out
+
+    def describe(self) -> str:
+        """One line: centre, half-widths and window."""
+        (d0, d1), (m0, m1) = self.window
+        return (f"DAGFilter(centre=({self.center[0]:.3g}, {self.center[1]:.3g}), fraction={self.fraction:g} "
+                f"of radius ({self.radius[0]:.3g}, {self.radius[1]:.3g}): d_bar in [{d0:.3g}, {d1:.3g}], "
+                f"m_bar in [{m0:.3g}, {m1:.3g}])")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-data form (JSON-able); :meth:`from_dict` reads it back."""
+        d = asdict(self)
+        d["center"], d["radius"] = list(self.center), list(self.radius)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "DAGFilter":
+        """Inverse of :meth:`to_dict`."""
+        try:
+            return cls(tuple(d["center"]), tuple(d["radius"]), float(d.get("fraction", 0.5)),  # type: ignore[arg-type]
+                       d.get("space"), d.get("part", "normal"))
+        except (KeyError, TypeError) as exc:
+            raise ConfigError(f"not a DAGFilter dict: {exc}") from None
