@@ -88,10 +88,11 @@ class Cell:
             raise GraphError(f"output node {output} is also an input node")
         in_set = set(inputs)
         indeg = [0] * n
+        codes = []
         for e in self.edges:
             if not isinstance(e.op, str):
                 raise GraphError(f"edge {e.src}->{e.dst}: op must be a string, got {e.op!r}")
-            self.registry.kind(e.op, where=f"edge {e.src}->{e.dst}")
+            codes.append(self.registry.code(e.op, where=f"edge {e.src}->{e.dst}"))
             for v in (e.src, e.dst):
                 if not 0 <= v < n:
                     raise GraphError(f"edge {e.src}->{e.dst} ({e.op}) names node {v}, outside 0..{n - 1}")
@@ -110,10 +111,16 @@ class Cell:
                 )
         order = self._toposort()
         pos = {v: i for i, v in enumerate(order)}
+        by_dst = sorted(range(len(self.edges)), key=lambda k: pos[self.edges[k].dst])
         reach = set(inputs)
-        for e in sorted(self.edges, key=lambda e: pos[e.src]):
-            if e.src in reach:
-                reach.add(e.dst)
+        for k in by_dst:
+            if self.edges[k].src in reach:
+                reach.add(self.edges[k].dst)
+        # Cached for the metrics' DP: kind codes per edge, and edges ordered by their target's
+        # topological position (a valid processing order for path-counting DP).
+        object.__setattr__(self, "_kind_codes", tuple(codes))
+        object.__setattr__(self, "_dp_order", tuple(by_dst))
+        object.__setattr__(self, "_topo_pos", tuple(pos[v] for v in range(n)))
         if output not in reach:
             raise GraphError(f"output node {output} is not reachable from the inputs {inputs}")
 
@@ -171,6 +178,11 @@ class Cell:
     def edge_kinds(self) -> tuple[str, ...]:
         """Kind ("param", "free", "zero") of every edge, in edge order."""
         return tuple(self.registry.kind(e.op) for e in self.edges)
+
+    @property
+    def kind_codes(self) -> tuple[int, ...]:
+        """Integer kind codes of the edges (0 zero, 1 free, 2 param; see :data:`dagfilter.ops.KINDS`)."""
+        return self._kind_codes  # type: ignore[attr-defined]
 
     def is_nb201(self) -> bool:
         """True if the cell has the NAS-Bench-201 structure (4 nodes, 6 edges j->i for j<i)."""

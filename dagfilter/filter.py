@@ -32,6 +32,14 @@ REJECTED = object()
 """Default sentinel returned by :meth:`DAGFilter.guard` for rejected cells."""
 _EPS = 1e-9
 
+PAPER_WINDOWS: dict[str, tuple[tuple[float, float], tuple[float, float]]] = {
+    "nb201": ((1.6, 2.2), (1.4, 1.8)),
+    "darts": ((1.5, 10.5), (1.4, 9.6)),
+}
+"""Centres and radii published in the paper (§5.3, rounded to one decimal): NAS-Bench-201, and the
+union of the NDS DARTS/ENAS/PNAS/Amoeba/NASNet spaces ("darts"). With fraction 0.5 they give the
+paper's half-radii (0.7, 0.9) and (0.7, 4.8)."""
+
 
 @dataclass(frozen=True)
 class DAGFilter:
@@ -105,6 +113,18 @@ class DAGFilter:
                     space: str | None = None, part: str = "normal") -> "DAGFilter":
         """An explicit window: keep ``d_range[0] <= d_bar <= d_range[1]`` and likewise for m_bar."""
         return cls.from_bounds((tuple(d_range), tuple(m_range)), 1.0, space, part)  # type: ignore[arg-type]
+
+    @classmethod
+    def paper(cls, space: str = "nb201", fraction: float = 0.5, part: str = "normal") -> "DAGFilter":
+        """The window published in the paper for ``"nb201"`` or ``"darts"`` (NDS union), as printed there.
+
+        :meth:`from_space` recomputes it from the space instead; on NAS-Bench-201 both agree after
+        rounding, on DARTS-like spaces they differ because the paper's range comes from the NDS samples.
+        """
+        if space not in PAPER_WINDOWS:
+            raise ConfigError(f"the paper publishes windows for {sorted(PAPER_WINDOWS)}, not {space!r}")
+        center, radius = PAPER_WINDOWS[space]
+        return cls(center, radius, fraction, space, part)
 
     def with_fraction(self, fraction: float) -> "DAGFilter":
         """The same centre and radius with another window fraction."""

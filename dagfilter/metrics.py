@@ -68,32 +68,28 @@ class PathStats:
 
 def path_stats(cell: Cell) -> PathStats:
     """Count paths and their depths by DP over the cell's topological order (O(E * depth))."""
-    reg = cell.registry
-    hist: dict[int, list[int]] = {v: [1] for v in cell.inputs}
-    incoming: dict[int, list] = {}
-    for e in cell.edges:
-        incoming.setdefault(e.dst, []).append(e)
-    for v in cell.topological_order:
-        if v in cell.inputs:
+    hist: list[list[int]] = [[] for _ in range(cell.num_nodes)]
+    for v in cell.inputs:
+        hist[v] = [1]
+    edges, codes = cell.edges, cell.kind_codes
+    for k in cell._dp_order:  # type: ignore[attr-defined]
+        code = codes[k]
+        if code == ZERO:
             continue
-        acc: list[int] = []
-        for e in incoming.get(v, ()):
-            code = reg.code(e.op)
-            if code == ZERO:
-                continue
-            h = hist.get(e.src)
-            if not h:
-                continue
-            shift = 1 if code == PARAM else 0
-            need = len(h) + shift
-            if len(acc) < need:
-                acc.extend([0] * (need - len(acc)))
-            for k, c in enumerate(h):
-                acc[k + shift] += c
-        hist[v] = acc
-    out = hist.get(cell.output, [])
+        src, dst = edges[k].src, edges[k].dst
+        h = hist[src]
+        if not h:
+            continue
+        acc = hist[dst]
+        shift = 1 if code == PARAM else 0
+        need = len(h) + shift
+        if len(acc) < need:
+            acc.extend([0] * (need - len(acc)))
+        for i, c in enumerate(h):
+            acc[i + shift] += c
+    out = hist[cell.output]
     while out and out[-1] == 0:
-        out = out[:-1]
+        out.pop()
     return PathStats(num_paths=sum(out), depth_hist=tuple(out))
 
 
@@ -124,24 +120,30 @@ def dense_kind_counts(cells: Sequence[Cell], num_nodes: int | None = None
     """
     n = num_nodes or max((c.num_nodes for c in cells), default=2)
     N = len(cells)
-    param = np.zeros((N, n, n), dtype=np.int64)
-    free = np.zeros((N, n, n), dtype=np.int64)
-    inp = np.zeros((N, n), dtype=np.int64)
+    big = [i for i, c in enumerate(cells) if c.num_nodes > n]
+    if big:
+        raise DagFilterError(f"cell {big[0]} has {cells[big[0]].num_nodes} nodes, more than num_nodes={n}")
+    cell_idx, srcs, dsts, kinds, in_rows, in_cols = [], [], [], [], [], []
     out = np.zeros(N, dtype=np.int64)
     for i, c in enumerate(cells):
-        if c.num_nodes > n:
-            raise DagFilterError(f"cell {i} has {c.num_nodes} nodes, more than num_nodes={n}")
-        pos = {v: k for k, v in enumerate(c.topological_order)}
-        reg = c.registry
-        for e in c.edges:
-            code = reg.code(e.op)
-            if code == PARAM:
-                param[i, pos[e.src], pos[e.dst]] += 1
-            elif code == FREE:
-                free[i, pos[e.src], pos[e.dst]] += 1
-        for v in c.inputs:
-            inp[i, pos[v]] = 1
+        pos = c._topo_pos  # type: ignore[attr-defined]
+        m = len(c.edges)
+        cell_idx.extend([i] * m)
+        srcs.extend(pos[e.src] for e in c.edges)
+        dsts.extend(pos[e.dst] for e in c.edges)
+        kinds.extend(c.kind_codes)
+        in_rows.extend([i] * len(c.inputs))
+        in_cols.extend(pos[v] for v in c.inputs)
         out[i] = pos[c.output]
+    ci, si, di, ki = (np.asarray(a, dtype=np.int64) for a in (cell_idx, srcs, dsts, kinds))
+    param = np.zeros((N, n, n), dtype=np.int64)
+    free = np.zeros((N, n, n), dtype=np.int64)
+    sel = ki == PARAM
+    np.add.at(param, (ci[sel], si[sel], di[sel]), 1)
+    sel = ki == FREE
+    np.add.at(free, (ci[sel], si[sel], di[sel]), 1)
+    inp = np.zeros((N, n), dtype=np.int64)
+    inp[np.asarray(in_rows, dtype=np.int64), np.asarray(in_cols, dtype=np.int64)] = 1
     return param, free, inp, out
 
 

@@ -220,10 +220,40 @@ def _genotype_bounds(space: GenotypeSpace) -> Bounds:
         inp[:, :2] = 1
         d, m = batch_depth_width_dense(param, free, inp, np.full(total, n - 1))
     else:
-        sample = [space.cell_of(g) for g in space.samples(20_000, seed=0)]
-        d, m = batch_depth_width(sample)
+        d, m = _sampled_depth_width(space, 50_000, seed=0)
     pos = d > 0
     return (float(d[pos].min()), float(d[pos].max())), (float(m[pos].min()), float(m[pos].max()))
+
+
+def _sampled_depth_width(space: GenotypeSpace, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(d_bar, m_bar) of ``n`` seeded random normal cells, sampled directly as dense kind arrays."""
+    from .ops import DEFAULT_REGISTRY
+
+    rng = np.random.default_rng(seed)
+    lut = np.array([DEFAULT_REGISTRY.code(op) for op in space.ops])
+    k = space.num_nodes
+    size = k + 3
+    rows = np.arange(n)
+    param = np.zeros((n, size, size))
+    free = np.zeros((n, size, size))
+    used = np.zeros((n, size), dtype=bool)
+    for i in range(k):
+        node = 2 + i
+        first = rng.integers(node, size=n)
+        if space.distinct_inputs:
+            second = rng.integers(node - 1, size=n)
+            second = second + (second >= first)
+        else:
+            second = rng.integers(node, size=n)
+        for src in (first, second):
+            kind = lut[rng.integers(len(space.ops), size=n)]
+            param[rows, src, node] += kind == 2
+            free[rows, src, node] += kind == 1
+            used[rows, src] = True
+    free[:, 2:size - 1, size - 1] = 1.0 if space.concat_all else ~used[:, 2:size - 1]
+    inp = np.zeros((n, size))
+    inp[:, :2] = 1
+    return batch_depth_width_dense(param, free, inp, np.full(n, size - 1))
 
 
 # --------------------------------------------------------------------------- registry
