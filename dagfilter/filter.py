@@ -179,6 +179,8 @@ class DAGFilter:
         items = list(archs)
         if not items:
             return np.zeros(0, dtype=bool)
+        if all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in items):
+            return self.mask(np.asarray(items, dtype=np.int64))
         from .cell import Cell
         from .encodings import darts
         from .encodings.parse import parse_arch
