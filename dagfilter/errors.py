@@ -17,13 +17,14 @@ class CellFormatError(DagFilterError):
 class UnknownOpError(DagFilterError):
     """An operation name is not in the op registry."""
 
-    def __init__(self, op: object, known: "list[str] | None" = None, where: str = "") -> None:
+    def __init__(self, op: object, known: "list[str] | None" = None, where: str = "", advice: str = "") -> None:
         self.op = op
         hint = ""
         if known:
-            hint = f"; known ops: {', '.join(sorted(known))}"
+            hint = f"; known ops: {', '.join(sorted(map(str, known)))}"
         loc = f" in {where}" if where else ""
-        super().__init__(f"unknown op {op!r}{loc}{hint}. Register it with dagfilter.register_op().")
+        tail = f". {advice}" if advice else ""
+        super().__init__(f"unknown op {op!r}{loc}{hint}{tail}")
 
 
 class GraphError(DagFilterError):

@@ -83,7 +83,8 @@ class OpRegistry:
         try:
             return self._kinds[name]
         except (KeyError, TypeError):
-            raise UnknownOpError(name, list(self._kinds), where) from None
+            raise UnknownOpError(name, list(self._kinds), where,
+                                 "Register new ops with dagfilter.register_op(name, kind)") from None
 
     def code(self, name: str, where: str = "") -> int:
         """Integer code of the op's kind: 0 zero, 1 free, 2 param (see :data:`KINDS`)."""
