@@ -1,0 +1,1 @@
+"""Data files shipped with dagfilter (compact benchmark tables); see ATTRIBUTION.md."""

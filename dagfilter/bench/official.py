@@ -1,0 +1,336 @@
+"""Adapters over the official NAS-Bench-201 / NATS-Bench files, and the import into a compact table.
+
+:func:`from_nats` accepts a ``nats_bench`` topology API object (``nats_bench.create(path, 'tss',
+fast_mode=True)``), a legacy ``nas_201_api.NASBench201API``, or a path (a fast-mode folder of
+per-architecture ``<index>.pickle.pbz2`` files plus ``meta.pickle.pbz2``, or a single
+``.pickle.pbz2`` benchmark file), and serves the same query API as the shipped table - with
+losses, times and latencies where the official files have them. Figures are means over seeds
+(``is_random=False``) unless ``seeds=`` names one seed.
+
+:func:`import_nats_table` rebuilds the compact ``nb201`` table from official files (slow on the
+full benchmark: every architecture file is read; progress bar, checkpointed, resumable).
+"""
+from __future__ import annotations
+
+import math
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..cell import Cell
+from ..encodings import nb201 as enc
+from ..errors import BenchmarkError, DataError
+from .base import Benchmark, QueryResult, SimulatedEval
+from .names import NB201_DATASETS, SPLITS, FigureSpec, check_dataset, check_hp, metric_to_split, remap_for_find_best
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+PICKLE_EXT = ".pickle.pbz2"
+
+
+def _info_key(dataset: str, split: str) -> str:
+    """The ``get_more_info`` key that holds ``split`` of ``dataset``."""
+    if split == "train":
+        return "train-accuracy"
+    if split == "x-valid":
+        return "valid-accuracy"
+    if split == "x-test":
+        return "test-accuracy"
+    # ori-test: the test set on the CIFAR-10 data sets, valid+test elsewhere
+    return "test-accuracy" if dataset in ("cifar10", "cifar10-valid") else "valtest-accuracy"
+
+
+def _open_path(path: Path, fast_mode: "bool | None") -> Any:
+    try:
+        import nats_bench
+    except ImportError:  # pragma: no cover - optional dependency
+        raise BenchmarkError("reading official NATS-Bench files needs the 'nats_bench' package "
+                             "(pip install 'dagfilter[official]')") from None
+    if not path.exists():
+        raise BenchmarkError(f"official benchmark path {str(path)!r} does not exist")
+    fast = path.is_dir() if fast_mode is None else fast_mode
+    if fast and not (path / f"meta{PICKLE_EXT}").exists():
+        raise BenchmarkError(f"{str(path)!r} is not a NATS-Bench fast-mode folder (no meta{PICKLE_EXT})")
+    try:
+        return nats_bench.create(str(path), "tss", fast_mode=fast, verbose=False)
+    except (ValueError, OSError, EOFError, KeyError) as exc:
+        raise BenchmarkError(f"nats_bench could not open {str(path)!r}: {exc}") from None
+
+
+class NatsBenchmark(Benchmark):
+    """The query API over an official ``nats_bench`` / ``nas_201_api`` object."""
+
+    name = "nb201-official"
+    default_hp = 200
+
+    def __init__(self, api: Any) -> None:
+        for attr in ("get_more_info", "query_index_by_arch", "meta_archs"):
+            if not hasattr(api, attr):
+                raise BenchmarkError(f"{type(api).__name__} is not a NATS-Bench / NAS-Bench-201 API object "
+                                     f"(no {attr!r})")
+        self.api = api
+        self._archive = Path(api.archive_dir) if getattr(api, "archive_dir", None) else None
+
+    def __len__(self) -> int:
+        return len(self.api.meta_archs)
+
+    # ------------------------------------------------------------------ arch -> index
+    def query_index_by_arch(self, arch: Any) -> int:
+        """Official index of ``arch`` (any encoding); ``-1`` if the official files do not list it."""
+        if isinstance(arch, (int, np.integer)) and not isinstance(arch, (bool, np.bool_)):
+            if not 0 <= int(arch) < len(self):
+                raise BenchmarkError(f"index {arch} is outside 0..{len(self) - 1}")
+            return int(arch)
+        if not isinstance(arch, Cell):
+            from ..encodings.parse import parse_arch
+
+            arch = parse_arch(arch)
+        if not isinstance(arch, Cell) or not arch.is_nb201():
+            return -1
+        return int(self.api.archstr2index.get(arch.to_nb201_str(), -1))
+
+    def _must(self, arch: Any) -> int:
+        idx = self.query_index_by_arch(arch)
+        if idx < 0:
+            raise BenchmarkError(f"architecture {arch!r} is not in the official benchmark files")
+        return idx
+
+    def available_indices(self) -> list[int]:
+        """Indices with results: files in the fast-mode folder, else the loaded ones."""
+        if self._archive is not None and self._archive.is_dir():
+            out = []
+            for f in self._archive.glob(f"*{PICKLE_EXT}"):
+                stem = f.name[: -len(PICKLE_EXT)]
+                if stem.isdigit():
+                    out.append(int(stem))
+            return sorted(set(out) | set(self.api.evaluated_indexes))
+        return sorted(self.api.evaluated_indexes)
+
+    def _hp_str(self, hp: Any) -> str:
+        h = self.default_hp if hp is None else check_hp(hp)
+        return f"{h:02d}" if h < 10 else str(h)
+
+    def _info(self, idx: int, dataset: str, hp: Any, seeds: Any) -> dict[str, Any]:
+        is_random: Any = False if seeds in (None, "mean") else seeds
+        if is_random is not False and (isinstance(is_random, bool) or not isinstance(is_random, int)):
+            raise BenchmarkError(f"seeds must be None, 'mean' or an integer seed of the official files, got {seeds!r}")
+        try:
+            return self.api.get_more_info(idx, dataset, hp=self._hp_str(hp), is_random=is_random)
+        except (KeyError, ValueError, AssertionError, FileNotFoundError) as exc:
+            raise BenchmarkError(f"the official files have no {dataset} results for index {idx} at hp={hp}: "
+                                 f"{exc!r}") from None
+
+    # ------------------------------------------------------------------ queries
+    def query(self, arch: Any, dataset: str, metric: str = "test-accuracy", hp: "int | str | None" = None,
+              seeds: "str | int | None" = None) -> QueryResult:
+        """As :meth:`TableBenchmark.query`; ``seeds`` may also be one official seed (e.g. 777)."""
+        ds = check_dataset(dataset)
+        split = metric_to_split(ds, metric)
+        idx = self._must(arch)
+        info = self._info(idx, ds, hp, seeds)
+        key = _info_key(ds, split)
+        if key not in info or info[key] is None:
+            raise BenchmarkError(f"the official files have no {ds}/{split} figure for index {idx} at hp={hp}; "
+                                 f"they have {sorted(k for k in info if k.endswith('accuracy'))}")
+        h = self.default_hp if hp is None else check_hp(hp)
+        trials = "mean" if seeds in (None, "mean") else f"seed {seeds}"
+        return QueryResult(float(info[key]), idx, ds, split, h, trials)
+
+    def get_more_info(self, arch: Any, dataset: str, hp: "int | str | None" = None,
+                      seeds: "str | int | None" = None) -> dict[str, Any]:
+        """The official ``get_more_info`` dict (mean over seeds by default) plus ``hp``."""
+        idx = self._must(arch)
+        out = dict(self._info(idx, check_dataset(dataset), hp, seeds))
+        out.update(dataset=dataset, hp=self.default_hp if hp is None else check_hp(hp), index=idx)
+        return out
+
+    def get_cost_info(self, arch: Any, dataset: str, hp: "int | str | None" = None) -> dict[str, Any]:
+        """The official ``get_cost_info`` dict (``flops``, ``params``, ``latency``, times)."""
+        idx = self._must(arch)
+        try:
+            return dict(self.api.get_cost_info(idx, check_dataset(dataset), hp=self._hp_str(hp)))
+        except (KeyError, ValueError, AssertionError) as exc:
+            raise BenchmarkError(f"no cost figures for index {idx} on {dataset}: {exc!r}") from None
+
+    def simulate_train_eval(self, arch: Any, dataset: str, hp: "int | str | None" = None,
+                            account_time: bool = True) -> SimulatedEval:
+        """The official ``simulate_train_eval`` (one random seed, as ``nats_bench`` does)."""
+        idx = self._must(arch)
+        try:
+            out = self.api.simulate_train_eval(idx, dataset, hp=self._hp_str(hp), account_time=account_time)
+        except (KeyError, ValueError, AssertionError) as exc:
+            raise BenchmarkError(f"simulate_train_eval failed for index {idx} on {dataset}: {exc!r}") from None
+        return SimulatedEval(*[None if v is None else float(v) for v in out])
+
+    def find_best(self, dataset: str, metric_on_set: str, flop_max: "float | None" = None,
+                  param_max: "float | None" = None, hp: "int | str | None" = None) -> tuple[int, float]:
+        """Best mean accuracy among the architectures the official files hold."""
+        ds, metric = remap_for_find_best(dataset, metric_on_set)
+        best, best_acc = -1, -math.inf
+        for idx in self.available_indices():
+            if flop_max is not None or param_max is not None:
+                cost = self.get_cost_info(idx, ds, hp)
+                if flop_max is not None and cost["flops"] > flop_max:
+                    continue
+                if param_max is not None and cost["params"] > param_max:
+                    continue
+            acc = self.query(idx, ds, metric, hp).value
+            if acc > best_acc:
+                best, best_acc = idx, acc
+        if best < 0:
+            raise BenchmarkError(f"no architecture in the official files meets flop_max={flop_max}, "
+                                 f"param_max={param_max}")
+        return best, best_acc
+
+    def available_figures(self) -> list[FigureSpec]:
+        """Figures of the first available architecture (the official files are uniform)."""
+        idx = self.available_indices()
+        if not idx:
+            return []
+        cols, _ = _arch_columns(self.api, idx[0])
+        out = []
+        for name in cols:
+            if name.startswith("acc__"):
+                _, ds, split, hp, trials = name.split("__")
+                out.append(FigureSpec(ds, split, int(hp), trials))
+        return sorted(out)
+
+    def table(self) -> "pd.DataFrame":
+        """The available architectures' figures as a DataFrame (reads every file: slow)."""
+        import pandas as pd
+
+        rows = []
+        for idx in self.available_indices():
+            cols, _ = _arch_columns(self.api, idx)
+            rows.append({"index": idx, "arch_str": self.api.meta_archs[idx], **cols})
+        return pd.DataFrame(rows)
+
+
+def from_nats(api_or_path: Any, fast_mode: "bool | None" = None) -> NatsBenchmark:
+    """Wrap an official API object, or open official files at a path (see the module docstring)."""
+    if isinstance(api_or_path, (str, os.PathLike)):
+        return NatsBenchmark(_open_path(Path(api_or_path), fast_mode))
+    return NatsBenchmark(api_or_path)
+
+
+# ---------------------------------------------------------------------------- import
+def _arch_columns(api: Any, idx: int) -> tuple[dict[str, float], dict[str, float]]:
+    """Accuracy (mean over seeds) per (dataset, split, hp) and costs per head, for one architecture."""
+    if hasattr(api, "_prepare_info"):
+        api._prepare_info(idx)
+    per_hp = api.arch2infos_dict.get(idx)
+    if per_hp is None:
+        raise DataError(f"the official files have no results for index {idx}")
+    accs: dict[str, float] = {}
+    costs: dict[str, float] = {}
+    for hp_key, results in per_hp.items():
+        hp = int(hp_key)
+        for ds in results.get_dataset_names():
+            if ds not in SPLITS:
+                continue
+            for split in SPLITS[ds]:
+                try:
+                    acc = results.get_metrics(ds, split, is_random=False)["accuracy"]
+                except (KeyError, ValueError, AssertionError, TypeError):
+                    continue
+                if acc is not None:
+                    accs[f"acc__{ds}__{split}__{hp}__mean"] = float(acc)
+            if hp_key == max(per_hp, key=int):
+                head = "cifar10" if ds == "cifar10-valid" else ds
+                c = results.get_compute_costs(ds)
+                costs[f"params_M_{head}"] = float(c["params"])
+                costs[f"flops_M_{head}"] = float(c["flops"])
+                if c.get("latency") is not None:
+                    costs[f"latency_s_{head}"] = float(c["latency"])
+    return accs, costs
+
+
+def import_nats_table(api_or_path: Any, out: "str | os.PathLike[str]", checkpoint_every: int = 500,
+                      progress: bool = True) -> Path:
+    """Rebuild the compact ``nb201`` table from official files and write it to ``out``.
+
+    Accuracies are means over seeds for every (data set, split, hp) the files hold; params /
+    FLOPs / latency are the official figures (``latency_s_<head>`` where present) and d_bar,
+    m_bar, isomorphism classes and our own params / FLOPs are added as for the shipped table
+    (``params_M_<head>`` keeps the official value; ours go to ``params_M_computed_<head>``).
+    Rows the files lack are NaN. Progress is checkpointed to ``<out>.partial.npz`` every
+    ``checkpoint_every`` architectures; rerunning resumes from it.
+    """
+    from tqdm import tqdm
+
+    from .build import nb201_derived_columns
+    from .store import read_table, write_table
+
+    bench = from_nats(api_or_path)
+    api = bench.api
+    n = len(api.meta_archs)
+    if n != enc.NUM_ARCHS:
+        raise DataError(f"the official files list {n} architectures, expected {enc.NUM_ARCHS}")
+    codes = enc.index_codes()
+    for i in (0, 1, n // 2, n - 1):
+        if enc.to_codes(enc.from_str(api.meta_archs[i])) != tuple(codes[i]):
+            raise DataError(f"the official files' index order differs from ours at index {i}: {api.meta_archs[i]}")
+    out = Path(out)
+    partial = out.with_name(out.name + ".partial.npz")
+    values: dict[str, np.ndarray] = {}
+    done = np.zeros(n, dtype=bool)
+    if partial.exists():
+        _, cols = read_table(partial, "nb201-partial")
+        done = cols.pop("__done__").astype(bool)
+        values = cols
+    todo = [i for i in bench.available_indices() if not done[i]]
+
+    def save_partial() -> None:
+        write_table(partial, {**values, "__done__": done}, {"benchmark": "nb201-partial"})
+
+    for k, idx in enumerate(tqdm(todo, desc="import NATS-Bench", file=sys.stderr, disable=not progress)):
+        accs, costs = _arch_columns(api, idx)
+        for name, v in {**accs, **costs}.items():
+            if name not in values:
+                values[name] = np.full(n, np.nan)
+            values[name][idx] = v
+        done[idx] = True
+        if getattr(api, "fast_mode", False):  # fast mode caches each file it reads: free it
+            api.arch2infos_dict.pop(idx, None)
+        if checkpoint_every and (k + 1) % checkpoint_every == 0:
+            save_partial()
+    if not done.any():
+        raise DataError("the official files hold no architecture results")
+    cols: dict[str, np.ndarray] = {"op_codes": codes.copy()}
+    cols.update(values)
+    derived = nb201_derived_columns(codes)
+    for name, col in derived.items():
+        cols[name if name not in cols else name.replace("_M_", "_M_computed_")] = col
+    figures = {}
+    for name in values:
+        if name.startswith("acc__"):
+            _, ds, split, hp, trials = name.split("__")
+            figures[name] = {"dataset": ds, "split": split, "hp": int(hp), "trials": trials}
+    costs_meta = {}
+    for head in ("cifar10", "cifar100", "ImageNet16-120"):
+        if f"params_M_{head}" in cols and f"flops_M_{head}" in cols:
+            lat = f"latency_s_{head}"
+            costs_meta[head] = {"params": f"params_M_{head}", "flops": f"flops_M_{head}",
+                                "latency": lat if lat in cols else None}
+    from .names import COST_HEAD
+
+    meta = {
+        "benchmark": "nb201",
+        "data_version": "imported-from-official",
+        "source": f"official files via {type(api).__module__}.{type(api).__name__} ({getattr(api, 'filename', None)})",
+        "figures": figures,
+        "costs": costs_meta,
+        "cost_head": dict(COST_HEAD),
+        "rows_with_results": int(done.sum()),
+    }
+    write_table(out, cols, meta)
+    if partial.exists():
+        partial.unlink()
+    return out
+
+
+__all__ = ["NatsBenchmark", "from_nats", "import_nats_table", "NB201_DATASETS"]

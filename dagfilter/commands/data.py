@@ -1,0 +1,73 @@
+"""``dagfilter data ...``: build or inspect compact benchmark tables."""
+from __future__ import annotations
+
+import argparse
+
+from ._common import HELP_FORMATTER, print_json
+
+EPILOG = """examples:
+  dagfilter data import --from-nats ~/.torch/NATS-tss-v1_0-3ffb9-simple --out nb201_official.npz
+  dagfilter data import --from-nats NATS-tss-v1_0-3ffb9-full.pickle.pbz2 --out nb201_official.npz
+  dagfilter data import --from-nds ~/nds_data/ --out nds.npz        # DARTS.json, ENAS.json, ... *_in.json
+  dagfilter data info                                                 # shipped tables
+  dagfilter data info nb201_official.npz --json
+
+An imported table opens with dagfilter.bench.load(PATH) or --benchmark PATH in 'query' / 'best'.
+Importing the full NATS-Bench reads every architecture file: it shows progress, checkpoints to
+OUT.partial.npz, and resumes from there when re-run.
+"""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("data", help="import official benchmark files into a compact table; table info",
+                              description=__doc__, epilog=EPILOG, formatter_class=HELP_FORMATTER)
+    sub = p.add_subparsers(dest="data_command", metavar="ACTION")
+    imp = sub.add_parser("import", help="rebuild a compact table from official / NDS files",
+                         epilog=EPILOG, formatter_class=HELP_FORMATTER)
+    src = imp.add_mutually_exclusive_group(required=True)
+    src.add_argument("--from-nats", metavar="PATH", help="NATS-Bench tss fast-mode folder or .pickle.pbz2 file")
+    src.add_argument("--from-nds", metavar="PATH", help="an NDS .json file or a folder of them")
+    imp.add_argument("--out", required=True, help="output table (.npz)")
+    imp.add_argument("--checkpoint-every", type=int, default=500, help="architectures between checkpoints")
+    info = sub.add_parser("info", help="describe a table (default: the shipped ones)", formatter_class=HELP_FORMATTER)
+    info.add_argument("table", nargs="?", default=None, help="table path or benchmark name")
+    info.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=run)
+
+
+def _describe(api) -> dict:
+    figs = [f"{f.dataset}/{f.split}/hp={f.hp}/{f.trials}" for f in api.available_figures()]
+    meta = getattr(api, "meta", {})
+    return {"benchmark": api.name, "rows": len(api), "figures": figs,
+            "data_version": meta.get("data_version"), "source": meta.get("source"), "sha256": meta.get("sha256")}
+
+
+def run(args: argparse.Namespace) -> int:
+    from .. import bench
+    from ..errors import ConfigError
+
+    if args.data_command == "import":
+        if args.from_nats:
+            from ..bench.official import import_nats_table
+
+            out = import_nats_table(args.from_nats, args.out, checkpoint_every=args.checkpoint_every)
+        else:
+            from ..bench.nds import load_nds
+
+            load_nds(args.from_nds, cache=args.out)
+            out = args.out
+        print(f"wrote {out}")
+        return 0
+    if args.data_command == "info":
+        names = [args.table] if args.table else list(bench.available())
+        rows = [_describe(bench.load(n)) for n in names]
+        if args.json:
+            print_json(rows if len(rows) > 1 else rows[0])
+            return 0
+        for r in rows:
+            print(f"{r['benchmark']}: {r['rows']} rows, version {r['data_version']}, sha256 {str(r['sha256'])[:12]}")
+            print(f"  source: {r['source']}")
+            for f in r["figures"]:
+                print(f"  {f}")
+        return 0
+    raise ConfigError("dagfilter data needs an action: import or info (see dagfilter data --help)")
