@@ -1,0 +1,206 @@
+"""TE-NAS proxies (NTK condition number, linear regions), supernets and the tenas searcher."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+import searchers
+from dagfilter.errors import ConfigError, SpaceError
+from dagfilter.filter import DAGFilter
+from dagfilter.proxies.linear_regions import count_linear_regions, count_patterns
+from dagfilter.proxies.ntk import condition_number, ntk_condition_number, ntk_gram
+from dagfilter.supernet import get_supernet_space
+from searchers.tenas import shortlist, tenas_prune_order
+
+TINY = dict(C=2, cells=1, batch_size=4, repeats=1, lr_inputs=60)
+
+
+# ----------------------------------------------------------------------------- linear regions
+def test_linear_network_has_one_linear_region():
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Linear(2, 16), nn.Linear(16, 3))
+    assert count_linear_regions(net, torch.randn(500, 2)) == 1
+
+
+def test_linear_regions_grow_with_width():
+    x = torch.randn(2000, 2, generator=torch.Generator().manual_seed(1))
+    counts = []
+    for width in (1, 4, 32):
+        torch.manual_seed(0)
+        counts.append(count_linear_regions(nn.Sequential(nn.Linear(2, width), nn.ReLU(), nn.Linear(width, 1)), x))
+    assert counts[0] <= 2  # one ReLU unit splits the plane in at most two regions
+    assert counts[0] < counts[1] < counts[2] <= 2000
+    # n generic hyperplanes through the plane make at most 1 + n + n(n-1)/2 regions
+    assert counts[1] <= 1 + 4 + 6
+
+
+def test_count_patterns_counts_distinct_rows():
+    p = np.array([[1, 0], [1, 0], [0, 1], [3, 3]], dtype=np.uint8)
+    assert count_patterns(p) == 3
+    assert count_patterns(np.zeros((5, 0), dtype=np.uint8)) == 1
+
+
+# ----------------------------------------------------------------------------- NTK
+def test_ntk_of_linear_model_is_gram_of_inputs():
+    x = torch.randn(4, 5, generator=torch.Generator().manual_seed(2))
+    net = nn.Linear(5, 3, bias=False)
+    # d(sum_k w_k . x_i)/dW = [x_i; x_i; x_i]  ->  Theta = 3 X X^T
+    expected = 3.0 * (x.double() @ x.double().T)
+    assert torch.allclose(ntk_gram(net, x), expected, rtol=1e-5, atol=1e-6)
+    eig = torch.linalg.eigvalsh(expected)
+    assert ntk_condition_number(net, x) == pytest.approx(float(eig[-1] / eig[0]), rel=1e-4)
+
+
+def test_ntk_condition_number_extremes():
+    net = nn.Linear(4, 1, bias=False)
+    assert ntk_condition_number(net, torch.eye(4)) == pytest.approx(1.0)  # orthonormal inputs
+    assert math.isinf(ntk_condition_number(net, torch.ones(3, 4)))  # identical inputs: singular kernel
+    assert condition_number(torch.diag(torch.tensor([4.0, 2.0]))) == pytest.approx(2.0)
+    with pytest.raises(ConfigError, match="no trainable parameters"):
+        ntk_gram(nn.ReLU(), torch.randn(3, 2))
+    with pytest.raises(ConfigError, match="at least 2"):
+        ntk_gram(net, torch.randn(1, 4))
+
+
+def test_ntk_leaves_gradients_untouched():
+    net = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    ntk_gram(net, torch.randn(5, 3))
+    assert all(p.grad is None for p in net.parameters())
+
+
+# ----------------------------------------------------------------------------- supernets
+def test_nb201_supernet_single_path_matches_benchmark_network():
+    from dagfilter.cell import Cell
+    from dagfilter.nets import build_network
+
+    ops = Cell.from_nb201_index(4321).nb201_ops()
+    space = get_supernet_space("nb201")
+    torch.manual_seed(0)
+    sup = space.build(10, 4, 1)
+    space.apply(sup, {"cell": tuple((o,) for o in ops)})
+    ref = build_network(ops, "nb201", num_classes=10, C=4, N=1)
+    # the single path has exactly the benchmark network's parameters that receive gradients
+    x = torch.randn(2, 3, 32, 32)
+    sup(x).sum().backward()
+    used = sum(p.numel() for p in sup.parameters() if p.grad is not None)
+    assert used == sum(p.numel() for p in ref.parameters())
+
+
+def test_darts_supernet_forward_and_derive():
+    space = get_supernet_space("darts")
+    arch = space.full_arch()
+    torch.manual_seed(0)
+    net = space.apply(space.build(10, 2, 1), arch)
+    assert net(torch.randn(2, 3, 8, 8)).shape == (2, 10)
+    # keep the first two incoming edges of every node, with one op each
+    from dagfilter.supernet import darts_edges
+
+    pruned = {}
+    for part in space.parts:
+        edges, seen = [], {}
+        for k, (src, dst) in enumerate(darts_edges()):
+            seen[dst] = seen.get(dst, 0) + 1
+            edges.append(("sep_conv_3x3",) if seen[dst] <= 2 else ())
+        pruned[part] = tuple(edges)
+    assert space.edge_groups(pruned) == []
+    g = space.derive(pruned)
+    assert [s for _, s in g.normal] == [0, 1, 0, 1, 0, 1, 0, 1]
+    assert space.apply(net, pruned)(torch.randn(2, 3, 8, 8)).shape == (2, 10)
+    with pytest.raises(ConfigError):
+        space.derive(arch)
+
+
+def test_expected_metrics_follow_pruning():
+    space = get_supernet_space("nb201")
+    full = space.full_arch()
+    d0, _ = space.expected_metrics(full, "cell")
+    no_conv = {"cell": tuple(tuple(o for o in e if "conv" not in o) for e in full["cell"])}
+    assert space.expected_metrics(no_conv, "cell")[0] == 0.0  # no parameterized op left: d_bar = 0
+    only_conv = {"cell": tuple(("nor_conv_3x3",) for _ in full["cell"])}
+    assert space.expected_metrics(only_conv, "cell")[0] > d0
+    with pytest.raises(SpaceError):
+        get_supernet_space("enas")
+
+
+# ----------------------------------------------------------------------------- ranking rules
+def test_prune_order_prefers_low_kappa_and_many_regions():
+    # candidate 0: removing it gives the best-conditioned supernet and keeps the most regions
+    order = tenas_prune_order([1.0, 5.0, 3.0], [90, 50, 70])
+    assert list(order) == [0, 4, 2]
+    assert list(tenas_prune_order([2.0, 2.0], [10, 10])) == [0, 0]  # ties share ranks
+
+
+def test_shortlist_keeps_inside_and_nearest():
+    assert shortlist([0.3, 0.8, 0.4], [True, False, True]) == [0, 2]
+    assert shortlist([0.9, 0.7, 0.7], [False, False, False]) == [1, 2]
+
+
+# ----------------------------------------------------------------------------- the searcher
+@pytest.fixture(scope="module")
+def cifar(shared_dir):
+    return str(shared_dir / "data" / "cifar10")
+
+
+@pytest.fixture(scope="module")
+def one_thread():
+    """The machine is shared: one torch thread keeps the searches fast and repeatable in time."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="module")
+def runs(cifar, tmp_path_factory, one_thread):
+    """Plain and filtered TE-NAS on the same seed, tiny supernets, real CIFAR-10 images."""
+    state = tmp_path_factory.mktemp("tenas_state")
+    s = searchers.get("tenas", data_dir=cifar, state_dir=state, **TINY)
+    flt = DAGFilter.from_space("nb201", 0.5)
+    return s.search("nb201", seed=3, progress=False), s.search("nb201", seed=3, filter=flt, progress=False), flt, state
+
+
+def test_tenas_filter_saves_ntk_evaluations(runs):
+    plain, filtered, flt, _ = runs
+    assert plain.evaluated == plain.drawn == 84 and plain.skipped == 0  # 6 edges x (5 + 4 + 3 + 2)
+    assert plain.config["stats"]["ntk_evaluations"] == 84 * TINY["repeats"]
+    assert filtered.drawn == 84
+    assert filtered.config["stats"]["ntk_evaluations"] < plain.config["stats"]["ntk_evaluations"]
+    assert filtered.evaluated + filtered.skipped == filtered.drawn and filtered.skipped > 0
+    assert filtered.config["stats"]["saved_ntk_evaluations"] == filtered.skipped * TINY["repeats"]
+    for res in (plain, filtered):
+        assert res.chosen_index is not None and 0 <= res.chosen_index < 15625
+        assert sum(t["pruned"] for t in res.trajectory) == 6 * 4  # one op per edge per round, 4 rounds
+    # every filtered pruning either keeps the expected supernet in the window or is the nearest choice
+    for t in filtered.trajectory:
+        if t["pruned"]:
+            group = [u for u in filtered.trajectory if u["round"] == t["round"] and u["group"] == t["group"]]
+            assert t["delta"] <= flt.fraction + 1e-9 or t["delta"] <= min(u["delta"] for u in group) + 1e-9
+        if t["status"] != "evaluated":
+            assert t["ntk_cond"] is None  # never measured
+    # the shared result object round-trips through JSON
+    again = type(filtered).from_json(filtered.to_json())
+    assert again.chosen_cell == filtered.chosen_cell and again.skipped == filtered.skipped
+
+
+def test_tenas_resumes_and_is_seeded(runs, cifar):
+    plain, _, _, state = runs
+    s = searchers.get("tenas", data_dir=cifar, state_dir=state, **TINY)
+    resumed = s.search("nb201", seed=3, progress=False)
+    assert resumed.chosen_cell == plain.chosen_cell
+    assert resumed.cached == resumed.evaluated and resumed.computed_seconds == 0.0
+    fresh = searchers.get("tenas", data_dir=cifar, state_dir=state / "other", resume=False, **TINY)
+    assert fresh.search("nb201", seed=3, progress=False).trajectory == plain.trajectory
+
+
+def test_tenas_bad_options(cifar):
+    with pytest.raises(ConfigError, match="size"):
+        searchers.get("tenas", size="huge")
+    with pytest.raises(ConfigError, match="repeats"):
+        searchers.get("tenas", repeats=0)
+    with pytest.raises(SpaceError):
+        searchers.get("tenas", data_dir=cifar).search("pnas", progress=False)
+    assert "tenas" in searchers.available() and "fpnas" in searchers.available()
