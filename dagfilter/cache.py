@@ -1,0 +1,204 @@
+"""A persistent, process-safe store of proxy scores (SQLite, stdlib only).
+
+One row per scored cell and scoring setup; the key is
+``(cell, proxy, dataset, batch, seed, version)`` where ``cell`` is the canonical cell string
+(the NAS-Bench-201 arch string for NB201 cells, sorted JSON otherwise) and ``version`` the
+dagfilter version that computed it. Rows also keep the NAS-Bench-201 index (or NULL), the
+score (``-inf`` for a singular kernel, NULL for NaN) and the seconds the scoring took.
+
+Where it lives: ``ScoreCache(path)`` with ``path`` a directory (the file ``scores.sqlite`` in
+it) or a ``.sqlite`` file; :func:`default_cache_dir` is ``$DAGFILTER_CACHE`` or
+``~/.cache/dagfilter``.
+
+Reading it back::
+
+    from dagfilter.cache import ScoreCache
+    cache = ScoreCache("runs/cache")
+    for rec in cache.items(proxy="naswot", dataset="cifar10", batch=128):
+        rec.cell, rec.index, rec.score, rec.seconds
+    df = cache.to_frame(proxy="naswot", dataset="cifar10")     # pandas DataFrame
+
+Several processes may read and write at once (WAL journal, busy timeout); every write is its
+own transaction, so an interrupted run keeps everything scored before the interruption.
+"""
+from __future__ import annotations
+
+import math
+import os
+import sqlite3
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from .errors import ConfigError
+
+CACHE_ENV = "DAGFILTER_CACHE"
+CACHE_FILE = "scores.sqlite"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS scores (
+    cell TEXT NOT NULL,
+    proxy TEXT NOT NULL,
+    dataset TEXT NOT NULL,
+    batch INTEGER NOT NULL,
+    seed INTEGER NOT NULL,
+    version TEXT NOT NULL,
+    nb201_index INTEGER,
+    score REAL,
+    seconds REAL,
+    created REAL,
+    PRIMARY KEY (cell, proxy, dataset, batch, seed, version)
+)
+"""
+_COLUMNS = ("cell", "proxy", "dataset", "batch", "seed", "version", "nb201_index", "score", "seconds", "created")
+
+
+@dataclass(frozen=True)
+class ScoreRecord:
+    """One cached score."""
+
+    cell: str
+    proxy: str
+    dataset: str
+    batch: int
+    seed: int
+    version: str
+    index: int | None
+    score: float
+    seconds: float | None
+    created: float | None
+
+
+def default_cache_dir() -> Path:
+    """``$DAGFILTER_CACHE`` if set, else ``~/.cache/dagfilter``."""
+    env = os.environ.get(CACHE_ENV)
+    return Path(env).expanduser() if env else Path.home() / ".cache" / "dagfilter"
+
+
+def _package_version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+def _to_db(score: float) -> float | None:
+    return None if score is None or (isinstance(score, float) and math.isnan(score)) else float(score)
+
+
+def _from_db(score: float | None) -> float:
+    return float("nan") if score is None else float(score)
+
+
+class ScoreCache:
+    """Persistent score store; see the module docstring.
+
+    Args:
+        path: a directory (created if missing; the database is ``path/scores.sqlite``) or a
+            file path ending in ``.sqlite``/``.db``. Default: :func:`default_cache_dir`.
+        version: package version written into (and matched by) keys; default: this dagfilter's.
+
+    Raises:
+        ConfigError: the path cannot be created or is not a score database.
+    """
+
+    def __init__(self, path: str | os.PathLike | None = None, version: str | None = None) -> None:
+        p = Path(path).expanduser() if path is not None else default_cache_dir()
+        if p.suffix not in (".sqlite", ".db"):
+            p = p / CACHE_FILE
+        try:
+            p.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(f"cannot create score cache directory {str(p.parent)!r}: {exc}") from None
+        self.path = p
+        self.version = version or _package_version()
+        try:
+            with self._connect() as con:
+                con.execute("PRAGMA journal_mode=WAL")
+                con.execute(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise ConfigError(f"{str(p)!r} is not a dagfilter score cache: {exc}") from None
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        con = sqlite3.connect(self.path, timeout=60.0)
+        try:
+            with con:  # commits on success, rolls back on error
+                yield con
+        finally:
+            con.close()
+
+    def __repr__(self) -> str:
+        return f"ScoreCache({str(self.path)!r}, version={self.version!r})"
+
+    # ------------------------------------------------------------------ reads
+    def get(self, cell: str, proxy: str, dataset: str, batch: int, seed: int) -> float | None:
+        """The cached score, or None when this key was never scored."""
+        got = self.get_many([cell], proxy, dataset, batch, seed)
+        return got[cell][0] if cell in got else None
+
+    def get_many(self, cells: Iterable[str], proxy: str, dataset: str, batch: int,
+                 seed: int) -> dict[str, tuple[float, float | None]]:
+        """``{cell: (score, seconds)}`` for the given cells that are cached (same setup, this version)."""
+        wanted = list(dict.fromkeys(cells))
+        out: dict[str, tuple[float, float | None]] = {}
+        with self._connect() as con:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start:start + 500]
+                marks = ",".join("?" * len(chunk))
+                rows = con.execute(
+                    f"SELECT cell, score, seconds FROM scores WHERE proxy=? AND dataset=? AND batch=? AND seed=? "
+                    f"AND version=? AND cell IN ({marks})",
+                    (proxy, dataset, int(batch), int(seed), self.version, *chunk)).fetchall()
+                out.update({c: (_from_db(s), t) for c, s, t in rows})
+        return out
+
+    def items(self, proxy: str | None = None, dataset: str | None = None, batch: int | None = None,
+              seed: int | None = None, version: str | None = "*") -> Iterator[ScoreRecord]:
+        """All records matching the given fields (None = any). ``version="*"`` (default) = any version."""
+        where, args = [], []
+        for col, val in (("proxy", proxy), ("dataset", dataset), ("batch", batch), ("seed", seed)):
+            if val is not None:
+                where.append(f"{col}=?")
+                args.append(val)
+        if version not in (None, "*"):
+            where.append("version=?")
+            args.append(version)
+        sql = f"SELECT {', '.join(_COLUMNS)} FROM scores" + (" WHERE " + " AND ".join(where) if where else "")
+        with self._connect() as con:
+            rows = con.execute(sql + " ORDER BY created", args).fetchall()
+        for r in rows:
+            yield ScoreRecord(r[0], r[1], r[2], int(r[3]), int(r[4]), r[5], r[6], _from_db(r[7]), r[8], r[9])
+
+    def to_frame(self, **filters: Any) -> "Any":
+        """:meth:`items` as a pandas DataFrame (columns as in :class:`ScoreRecord`)."""
+        import pandas as pd
+
+        recs = list(self.items(**filters))
+        cols = ["cell", "proxy", "dataset", "batch", "seed", "version", "index", "score", "seconds", "created"]
+        return pd.DataFrame([[getattr(r, c) for c in cols] for r in recs], columns=cols)
+
+    def __len__(self) -> int:
+        with self._connect() as con:
+            return int(con.execute("SELECT COUNT(*) FROM scores").fetchone()[0])
+
+    # ------------------------------------------------------------------ writes
+    def put(self, cell: str, proxy: str, dataset: str, batch: int, seed: int, score: float,
+            seconds: float | None = None, index: int | None = None) -> None:
+        """Store one score (replacing an older value for the same key)."""
+        self.put_many([(cell, score, seconds, index)], proxy, dataset, batch, seed)
+
+    def put_many(self, rows: Iterable[tuple[str, float, float | None, int | None]], proxy: str, dataset: str,
+                 batch: int, seed: int) -> int:
+        """Store ``(cell, score, seconds, nb201_index)`` rows in one transaction; returns how many."""
+        now = time.time()
+        data = [(c, proxy, dataset, int(batch), int(seed), self.version,
+                 None if i is None else int(i), _to_db(s), None if t is None else float(t), now)
+                for c, s, t, i in rows]
+        if not data:
+            return 0
+        with self._connect() as con:
+            con.executemany(f"INSERT OR REPLACE INTO scores ({', '.join(_COLUMNS)}) VALUES "
+                            f"({','.join('?' * len(_COLUMNS))})", data)
+        return len(data)

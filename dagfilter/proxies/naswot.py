@@ -1,0 +1,125 @@
+"""NAS-WOT: "Neural Architecture Search without Training" (Mellor et al., ICML 2021), final score.
+
+For a minibatch of ``B`` images, every ReLU of the untrained network turns each image into a
+binary code (which units are active, ``x > 0``). Two images with similar codes are hard for the
+network to tell apart. The kernel
+
+    K[i, j] = sum over ReLUs of (N_A - d_H(c_i, c_j))
+            = sum over ReLUs of (c c^T + (1 - c)(1 - c)^T)[i, j]
+
+(``N_A`` units, ``d_H`` the Hamming distance) is accumulated over all ReLUs and the score is
+``log|K|`` (``slogdet``). This is the paper's published ``hook_logdet`` score.
+
+Exactness-preserving speed-ups used here (the kernel is bit-identical to the plain sum):
+
+* ``c c^T + (1-c)(1-c)^T = 2 c c^T + N_A - s_i - s_j`` with ``s`` the per-image active counts,
+  so one matrix product per ReLU instead of two;
+* in NAS-Bench-201 several conv edges read the same node tensor, so their ReLUs see identical
+  inputs; each distinct input tensor is binarised once and weighted by how many ReLUs read it.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import torch
+from torch import nn
+
+from .registry import register_proxy
+
+
+def hamming_kernel_from_codes(codes: torch.Tensor) -> torch.Tensor:
+    """``c c^T + (1-c)(1-c)^T`` for one ReLU's binary codes.
+
+    Args:
+        codes: ``(B, N)`` boolean (or 0/1) tensor, one row per image.
+
+    Returns:
+        ``(B, B)`` float64 kernel: entry ``(i, j)`` is the number of units on which images
+        ``i`` and ``j`` agree.
+    """
+    flat = codes.reshape(codes.shape[0], -1)
+    n = flat.shape[1]
+    gram = _binary_gram(flat)
+    s = torch.diagonal(gram).clone()  # active units per image = c_i . c_i
+    return 2.0 * gram + float(n) - s[:, None] - s[None, :]
+
+
+def _binary_gram(flat: torch.Tensor) -> torch.Tensor:
+    """``c c^T`` of a 0/1 matrix as float64, exactly.
+
+    Uses an int8 x int8 -> int32 product where the build offers one (about 1.5x faster than float32
+    on AVX-512 VNNI CPUs); otherwise float32, exact for integer entries below 2**24.
+    """
+    if hasattr(torch, "_int_mm") and flat.device.type == "cpu" and flat.shape[1] < 2 ** 31:
+        # a contiguous bool tensor reinterprets as 0/1 int8 without a copy
+        c8 = flat.view(torch.int8) if flat.dtype == torch.bool and flat.is_contiguous() else flat.to(torch.int8)
+        try:
+            return torch._int_mm(c8, c8.t()).to(torch.float64)
+        except (RuntimeError, NotImplementedError):
+            pass
+    c = flat.to(torch.float32)
+    return (c @ c.T).to(torch.float64)
+
+
+def logdet_score(kernel: torch.Tensor) -> float:
+    """``log|K|`` via ``slogdet`` (``-inf`` for a singular kernel, as in the reference code)."""
+    _, logabsdet = torch.linalg.slogdet(kernel.to(torch.float64))
+    return float(logabsdet)
+
+
+class _KernelAccumulator:
+    """Forward pre-hooks on every ``nn.ReLU`` that add each distinct input's kernel to ``K``."""
+
+    def __init__(self, batch: int, cache_size: int = 8) -> None:
+        self.kernel = torch.zeros(batch, batch, dtype=torch.float64)
+        self.relus = 0
+        self.distinct = 0
+        # Holding references keeps recent input tensors alive, so identity comparisons are sound.
+        self._recent: OrderedDict[int, tuple[torch.Tensor, torch.Tensor]] = OrderedDict()
+        self._cache_size = cache_size
+
+    def __call__(self, module: nn.Module, inputs: tuple[torch.Tensor, ...]) -> None:
+        x = inputs[0]
+        self.relus += 1
+        hit = self._recent.get(id(x))
+        if hit is not None and hit[0] is x:
+            self.kernel += hit[1]
+            self._recent.move_to_end(id(x))
+            return
+        k = hamming_kernel_from_codes(x.detach() > 0)
+        self.distinct += 1
+        self.kernel += k
+        self._recent[id(x)] = (x, k)
+        while len(self._recent) > self._cache_size:
+            self._recent.popitem(last=False)
+
+
+def naswot_kernel(network: nn.Module, images: torch.Tensor) -> torch.Tensor:
+    """The accumulated Hamming kernel ``K`` of ``network`` on ``images`` (one forward pass).
+
+    The network is used in whatever mode it is in (NAS-WOT uses ``train()``); no gradients.
+
+    Raises:
+        ValueError: the network has no ``nn.ReLU`` module (the score is undefined).
+    """
+    relus = [m for m in network.modules() if isinstance(m, nn.ReLU)]
+    if not relus:
+        from ..errors import ConfigError
+
+        raise ConfigError(f"{type(network).__name__} has no nn.ReLU module: NAS-WOT needs ReLU activations")
+    acc = _KernelAccumulator(images.shape[0])
+    handles = [m.register_forward_pre_hook(acc) for m in relus]
+    try:
+        with torch.no_grad():
+            network(images)
+    finally:
+        for h in handles:
+            h.remove()
+    return acc.kernel
+
+
+@register_proxy("naswot", train_mode=True, needs_grad=False,
+                description="NAS-WOT (Mellor et al. 2021): log|K| of the ReLU-code Hamming kernel")
+def naswot_score(network: nn.Module, images: torch.Tensor, labels: torch.Tensor | None = None) -> float:
+    """NAS-WOT score ``log|K|`` of an untrained network on one minibatch (labels are unused)."""
+    return logdet_score(naswot_kernel(network, images))

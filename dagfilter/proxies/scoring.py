@@ -1,0 +1,364 @@
+"""Score architectures with a proxy: seeded networks, one fixed real minibatch, cache, parallelism.
+
+* :class:`CellScorer` scores one architecture at a time in this process.
+* :func:`score_cells` scores many: cached scores are reused, the rest are computed sequentially
+  (``n_jobs=1``), in parallel through joblib (``backend="loky"``, the default), or on a Dask
+  cluster (``backend="dask"`` with a ``scheduler`` address), each result written to the cache as soon as it arrives, so an
+  interrupted run loses nothing already scored and a rerun resumes where it stopped.
+
+Determinism: the network's weights come from ``torch.manual_seed(seed)`` just before it is
+built and the minibatch is :func:`dagfilter.data.fixed_batch` ``(dataset, batch_size, seed)``,
+so a (cell, proxy, dataset, batch, seed) key always gives the same score on one machine.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
+
+import torch
+from torch import nn
+
+from ..cell import Cell
+from ..encodings.parse import arch_to_json, parse_arch
+from ..errors import ConfigError
+from .registry import get_proxy
+
+BACKENDS = ("loky", "threading", "multiprocessing", "dask")
+
+
+@dataclass(frozen=True)
+class ScoreKey:
+    """What a cached score depends on (besides the package version)."""
+
+    proxy: str
+    dataset: str
+    batch: int
+    seed: int
+
+
+@dataclass(frozen=True)
+class CellScore:
+    """One scored architecture.
+
+    Attributes:
+        cell: canonical cell string (see :func:`cell_key`).
+        index: NAS-Bench-201 index, or None for other spaces.
+        score: proxy value (``-inf`` when the NAS-WOT kernel is singular).
+        seconds: time the scoring took when it was computed (network build + forward + score).
+        cached: whether it was read from the cache in this call.
+    """
+
+    cell: str
+    index: int | None
+    score: float
+    seconds: float | None
+    cached: bool
+
+
+def cell_key(arch: Any) -> tuple[str, int | None]:
+    """Canonical string of an architecture (any encoding) and its NAS-Bench-201 index (or None).
+
+    NAS-Bench-201 cells map to their arch string; other architectures to sorted JSON of
+    :func:`~dagfilter.encodings.parse.arch_to_json`.
+    """
+    a = parse_arch(arch)
+    if isinstance(a, Cell) and a.is_nb201():
+        return a.to_nb201_str(), a.to_nb201_index()
+    return json.dumps(arch_to_json(a), sort_keys=True, separators=(",", ":")), None
+
+
+def num_classes_of(dataset: str) -> int:
+    """Classifier width for a dataset name (any accepted spelling)."""
+    from ..data import dataset_spec
+
+    return dataset_spec(dataset).num_classes
+
+
+def build_network(arch: Any, space: str = "nb201", num_classes: int = 10) -> nn.Module:
+    """The benchmark network of ``arch`` in ``space`` (delegates to :mod:`dagfilter.nets`)."""
+    from .. import nets
+
+    builder = getattr(nets, "build_network", None)
+    if builder is not None:
+        return builder(parse_arch(arch), space, num_classes=num_classes)
+    if space != "nb201":
+        raise ConfigError(f"no network builder for space {space!r} yet (dagfilter.nets.build_network is missing)")
+    from ..nets.nb201 import NB201Network
+
+    a = parse_arch(arch)
+    if not isinstance(a, Cell) or not a.is_nb201():
+        raise ConfigError(f"not a NAS-Bench-201 cell: {arch!r}")
+    return NB201Network(a.nb201_ops(), num_classes=num_classes)
+
+
+EMBEDDED_FILE = "cifar10_minibatch.npz"
+
+
+def _embedded_path() -> "os.PathLike[str] | None":
+    from pathlib import Path
+
+    try:
+        import benchmarks_data
+    except ImportError:
+        return None
+    p = Path(benchmarks_data.__file__).parent / EMBEDDED_FILE
+    return p if p.is_file() else None
+
+
+def _use_embedded(dataset: str, data_dir: str | os.PathLike | None) -> bool:
+    """True when no CIFAR-10 location is configured at all and the package ships a minibatch."""
+    from ..data import DATA_DIR_ENV, dataset_spec
+
+    spec = dataset_spec(dataset)
+    configured = data_dir not in (None, "") or os.environ.get(spec.env_var) or os.environ.get(DATA_DIR_ENV)
+    return spec.name == "cifar10" and not configured and _embedded_path() is not None
+
+
+def embedded_batch(batch_size: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """A seeded minibatch of the 256 real CIFAR-10 training images shipped in ``benchmarks_data``.
+
+    Normalised like :func:`dagfilter.data.fixed_batch`. Used when no data directory is configured.
+
+    Raises:
+        DataError: the file is missing or ``batch_size`` exceeds 256.
+    """
+    import numpy as np
+
+    from ..data import dataset_spec
+    from ..errors import DataError
+
+    path = _embedded_path()
+    if path is None:
+        raise DataError(f"the embedded minibatch benchmarks_data/{EMBEDDED_FILE} is not installed")
+    with np.load(path) as z:
+        images, labels = z["images"], z["labels"]
+    if batch_size > len(images):
+        raise DataError(f"the embedded CIFAR-10 minibatch holds {len(images)} images, cannot draw {batch_size}; "
+                        "pass a data directory (--data-dir) for larger batches")
+    picks = np.random.default_rng([int(seed), 0xE3BED]).choice(len(images), size=batch_size, replace=False)
+    spec = dataset_spec("cifar10")
+    mean = np.asarray(spec.mean, dtype=np.float32).reshape(1, 3, 1, 1)
+    std = np.asarray(spec.std, dtype=np.float32).reshape(1, 3, 1, 1)
+    x = (images[picks].astype(np.float32) / 255.0 - mean) / std
+    return torch.from_numpy(np.ascontiguousarray(x)), torch.from_numpy(labels[picks].astype(np.int64))
+
+
+class CellScorer:
+    """Scores architectures with one proxy on one fixed real minibatch.
+
+    Args:
+        proxy: registered proxy name (see :func:`~dagfilter.proxies.available_proxies`).
+        dataset: dataset of the minibatch (``cifar10``, ``cifar100``, ``ImageNet16-120``).
+        data_dir: where the dataset is (see :func:`dagfilter.data.resolve_data_dir`).
+        batch_size: images in the minibatch (128 in the NAS-WOT paper).
+        seed: seeds the minibatch choice and the network initialisation.
+        space: search space the architectures come from (``nb201``).
+        images, labels: an explicit minibatch (skips loading; ``batch_size`` must match).
+
+    With no data directory configured anywhere (argument or environment), CIFAR-10 scoring uses
+    the 256 real training images shipped in ``benchmarks_data`` (:func:`embedded_batch`).
+
+    Raises:
+        ConfigError: unknown proxy or dataset, bad batch size. DataError: data missing.
+    """
+
+    def __init__(self, proxy: str = "naswot", dataset: str = "cifar10", data_dir: str | os.PathLike | None = None,
+                 batch_size: int = 128, seed: int = 0, space: str = "nb201",
+                 images: torch.Tensor | None = None, labels: torch.Tensor | None = None) -> None:
+        self.proxy = get_proxy(proxy)
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 2:
+            raise ConfigError(f"batch_size must be an integer >= 2, got {batch_size!r}")
+        self.dataset, self.data_dir, self.batch_size, self.seed, self.space = \
+            dataset, data_dir, batch_size, int(seed), space
+        self.num_classes = num_classes_of(dataset)
+        if images is not None and images.shape[0] != batch_size:
+            raise ConfigError(f"images hold {images.shape[0]} samples but batch_size is {batch_size}")
+        self._images, self._labels = images, labels
+        self.embedded = images is None and _use_embedded(dataset, data_dir)
+
+    @property
+    def key(self) -> ScoreKey:
+        """The cache key fields of this scorer (the dataset reads ``cifar10:embedded`` when the
+        shipped minibatch is used, so its scores never mix with those of a data directory)."""
+        dataset = f"{self.dataset}:embedded" if self.embedded else self.dataset
+        return ScoreKey(self.proxy.name, dataset, self.batch_size, self.seed)
+
+    def minibatch(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """The fixed ``(images, labels)`` (loaded on first use)."""
+        if self._images is None and self.embedded:
+            self._images, self._labels = embedded_batch(self.batch_size, self.seed)
+        if self._images is None:
+            from ..data import fixed_batch
+
+            self._images, self._labels = fixed_batch(self.dataset, self.data_dir, self.batch_size, self.seed)
+        if self._labels is None:
+            self._labels = torch.zeros(self._images.shape[0], dtype=torch.int64)
+        return self._images, self._labels
+
+    def build(self, arch: Any) -> nn.Module:
+        """The seeded, untrained network of ``arch`` in the mode the proxy wants."""
+        torch.manual_seed(self.seed)
+        net = build_network(arch, self.space, self.num_classes)
+        return net.train(self.proxy.train_mode)
+
+    def score_timed(self, arch: Any) -> tuple[float, float]:
+        """``(score, seconds)``; the time covers network construction, forward pass(es) and the score."""
+        images, labels = self.minibatch()
+        t0 = time.perf_counter()
+        net = self.build(arch)
+        if self.proxy.needs_grad:
+            value = self.proxy.fn(net, images, labels)
+        else:
+            with torch.no_grad():
+                value = self.proxy.fn(net, images, labels)
+        return float(value), time.perf_counter() - t0
+
+    def score(self, arch: Any) -> float:
+        """The proxy score of ``arch`` (any encoding)."""
+        return self.score_timed(arch)[0]
+
+
+def _score_chunk(payload: dict[str, Any], images: torch.Tensor | None = None,
+                 labels: torch.Tensor | None = None) -> list[tuple[str, float, float]]:
+    """Worker task: score a list of canonical cell strings; returns ``(cell, score, seconds)``.
+
+    The minibatch is ``payload["images"]`` / ``["labels"]`` unless given as arguments (Dask passes
+    it once per worker that way)."""
+    threads = payload.get("threads")
+    if threads:
+        torch.set_num_threads(int(threads))
+    images = payload["images"] if images is None else images
+    labels = payload["labels"] if labels is None else labels
+    scorer = CellScorer(payload["proxy"], payload["dataset"], None, payload["batch_size"], payload["seed"],
+                        payload["space"], images=images, labels=labels)
+    out = []
+    for cell in payload["cells"]:
+        s, t = scorer.score_timed(cell)
+        out.append((cell, s, t))
+    return out
+
+
+def _dask_client(scheduler: str | None) -> Any:
+    if not scheduler:
+        raise ConfigError("backend 'dask' needs a scheduler address (--scheduler tcp://HOST:PORT)")
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        raise ConfigError("backend 'dask' needs dask.distributed: pip install 'dagfilter[dask]'") from None
+    try:
+        return Client(scheduler, timeout="10s")
+    except (OSError, TimeoutError) as exc:
+        raise ConfigError(f"cannot reach the Dask scheduler at {scheduler!r}: {exc}") from None
+
+
+def score_cells(archs: Iterable[Any], proxy: str = "naswot", dataset: str = "cifar10",
+                data_dir: str | os.PathLike | None = None, batch_size: int = 128, seed: int = 0,
+                space: str = "nb201", cache: Any = None, n_jobs: int = 1, backend: str = "loky",
+                scheduler: str | None = None, chunk_size: int = 4, progress: bool = True,
+                desc: str = "scoring", postfix: dict[str, Any] | None = None) -> list[CellScore]:
+    """Score many architectures, reusing and filling a :class:`~dagfilter.cache.ScoreCache`.
+
+    Args:
+        archs: architectures, any encoding (duplicates are scored once).
+        proxy, dataset, data_dir, batch_size, seed, space: as in :class:`CellScorer`.
+        cache: a ``ScoreCache`` or None (no persistence).
+        n_jobs: parallel workers (1 = in this process; -1 = all cores).
+        backend: joblib backend: ``loky`` (default), ``threading``, ``multiprocessing`` or ``dask``.
+        scheduler: Dask scheduler address (``tcp://host:port``), required for ``backend="dask"``.
+        chunk_size: architectures per parallel task.
+        progress: show a tqdm bar on stderr (scored / cached / skipped, ETA).
+        desc, postfix: bar label and extra fields (e.g. ``{"skipped": 12}``).
+
+    Returns:
+        One :class:`CellScore` per input architecture, in input order.
+
+    Raises:
+        ConfigError: bad backend/n_jobs/chunk_size or unreachable scheduler. DataError: data missing.
+    """
+    if backend not in BACKENDS:
+        raise ConfigError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs == 0 or n_jobs < -1:
+        raise ConfigError(f"n_jobs must be a positive integer or -1, got {n_jobs!r}")
+    if chunk_size < 1:
+        raise ConfigError(f"chunk_size must be >= 1, got {chunk_size!r}")
+    keys = [cell_key(a) for a in archs]
+    index_of = dict(keys)
+    scorer = CellScorer(proxy, dataset, data_dir, batch_size, seed, space)
+    k = scorer.key
+    done: dict[str, tuple[float, float | None, bool]] = {}
+    if cache is not None:
+        for c, (s, t) in cache.get_many(index_of, k.proxy, k.dataset, k.batch, k.seed).items():
+            done[c] = (s, t, True)
+    pending = [c for c in index_of if c not in done]
+
+    def record(rows: Sequence[tuple[str, float, float]]) -> None:
+        for c, s, t in rows:
+            done[c] = (s, t, False)
+        if cache is not None:
+            cache.put_many([(c, s, t, index_of[c]) for c, s, t in rows], k.proxy, k.dataset, k.batch, k.seed)
+
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=len(pending), desc=desc, unit="cell", file=sys.stderr, disable=not progress or not pending,
+               dynamic_ncols=True)
+    extra = dict(postfix or {})
+    bar.set_postfix(cached=len(done), **extra)
+    try:
+        if pending and (n_jobs == 1 and backend != "dask"):
+            for c in pending:
+                s, t = scorer.score_timed(c)
+                record([(c, s, t)])
+                bar.update(1)
+        elif pending:
+            _parallel(pending, scorer, n_jobs, backend, scheduler, chunk_size, record, bar)
+    finally:
+        bar.close()
+    return [CellScore(c, i, done[c][0], done[c][1], done[c][2]) for c, i in keys]
+
+
+def _parallel(pending: list[str], scorer: CellScorer, n_jobs: int, backend: str, scheduler: str | None,
+              chunk_size: int, record: Any, bar: Any) -> None:
+    images, labels = scorer.minibatch()
+    workers = (os.cpu_count() or 1) if n_jobs == -1 else n_jobs
+    threads = 1 if backend == "dask" else max(1, (os.cpu_count() or 1) // max(1, workers))
+    base = dict(proxy=scorer.proxy.name, dataset=scorer.dataset, batch_size=scorer.batch_size, seed=scorer.seed,
+                space=scorer.space, threads=threads)
+    chunks = [pending[i:i + chunk_size] for i in range(0, len(pending), chunk_size)]
+    if backend == "dask":
+        _run_dask(chunks, base, images, labels, scheduler, record, bar)
+        return
+    import joblib
+
+    tasks = [dict(base, images=images, labels=labels, cells=c) for c in chunks]
+    with joblib.parallel_config(backend=backend, n_jobs=n_jobs):
+        runner = joblib.Parallel(return_as="generator_unordered")
+        for rows in runner(joblib.delayed(_score_chunk)(t) for t in tasks):
+            record(rows)
+            bar.update(len(rows))
+
+
+def _run_dask(chunks: list[list[str]], base: dict[str, Any], images: torch.Tensor, labels: torch.Tensor,
+              scheduler: str | None, record: Any, bar: Any) -> None:
+    """Score the chunks on a Dask cluster, recording each chunk as it completes.
+
+    The cluster's client is used directly (rather than joblib's Dask backend, which silently runs
+    tasks in this process when the cluster has a single worker thread)."""
+    from dask.distributed import as_completed
+
+    client = _dask_client(scheduler)
+    futures: list[Any] = []
+    try:
+        img, lab = client.scatter([images, labels], broadcast=True)
+        futures = [client.submit(_score_chunk, dict(base, cells=c), img, lab, pure=False) for c in chunks]
+        for fut in as_completed(futures):
+            rows = fut.result()
+            record(rows)
+            bar.update(len(rows))
+    finally:
+        if futures:
+            client.cancel(futures)
+        client.close()

@@ -1,0 +1,322 @@
+"""The searcher interface, its configuration and its result.
+
+Every searcher is driven the same way::
+
+    import searchers
+    from dagfilter import DAGFilter
+    s = searchers.get("naswot", dataset="cifar10", data_dir="/data/cifar10")
+    res = s.search("nb201", budget=100, seed=0, filter=DAGFilter.from_space("nb201", 0.5))
+    res.chosen_cell, res.score, res.evaluated, res.skipped, res.scoring_seconds, res.accuracies
+    res.to_json("result.json")
+
+Sampling semantics (identical for every searcher):
+
+* candidates come from one seeded stream per ``(space, seed)``: for NAS-Bench-201 a random
+  permutation of the 15,625 indices (distinct cells, ``numpy.random.default_rng(seed)``), for
+  other spaces repeated ``space.sample(rng)``;
+* ``budget_mode="drawn"`` (default): the first ``budget`` candidates of the stream are drawn;
+  with a filter, rejected ones are *skipped* (no network is ever built for them) and only the
+  accepted ones are *evaluated*. So with the same seed the filtered search evaluates a subset
+  of the cells the unfiltered one evaluates (on NAS-Bench-201 with fraction 0.5, ~40 of 100);
+* ``budget_mode="scored"``: candidates are drawn from the same stream until ``budget`` have been
+  evaluated (equal evaluation budget instead of equal draw budget).
+
+The best evaluated cell (highest score; the earliest on ties) is chosen. ``-inf`` scores (e.g. a
+singular NAS-WOT kernel) rank last.
+"""
+from __future__ import annotations
+
+import json
+import math
+import time
+from abc import ABC, abstractmethod
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+
+from dagfilter.errors import ConfigError
+from dagfilter.filter import DAGFilter
+from dagfilter.spaces import Space, get_space
+
+BUDGET_MODES = ("drawn", "scored")
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """A searcher's verdict on one candidate: ``score`` (higher is better), the seconds its
+    computation took (None for free look-ups) and whether it came from a cache."""
+
+    score: float
+    seconds: float | None = None
+    cached: bool = False
+
+
+@dataclass
+class SearchResult:
+    """What a search returns; :meth:`to_json` / :meth:`from_json` round-trip it.
+
+    Attributes:
+        searcher: registry name of the searcher.
+        config: the full configuration that produced it (searcher options, space, budget,
+            budget mode, seed, filter as a dict or None, package version).
+        chosen_cell: the chosen cell (canonical string: NB201 arch string, or JSON for genotypes);
+            ``dagfilter train result.json`` reads this key.
+        chosen_index: its NAS-Bench-201 index (None for other spaces).
+        score: its score under the searcher's criterion.
+        drawn: candidates drawn from the space.
+        evaluated: candidates evaluated (proxy-scored or benchmark-queried), cache hits included.
+        skipped: candidates rejected by the filter before any network was built.
+        cached: how many of ``evaluated`` were served from the score cache.
+        scoring_seconds: summed compute time of the evaluated candidates, as measured when each was
+            computed (so a warm cache still reports the cold cost); 0 for table look-ups.
+        computed_seconds: the part of ``scoring_seconds`` computed during this call.
+        wall_seconds: wall-clock time of this call.
+        filter_seconds: time spent deciding accept/reject for all drawn candidates.
+        trajectory: one dict per drawn candidate: step, cell, index, status
+            (``"evaluated"``/``"skipped"``), score (None if skipped), best_score, best_cell.
+        accuracies: NAS-Bench-201 figures of the chosen cell when the table is available.
+        version: dagfilter version.
+    """
+
+    searcher: str
+    config: dict[str, Any]
+    chosen_cell: str | None
+    chosen_index: int | None
+    score: float
+    drawn: int
+    evaluated: int
+    skipped: int
+    cached: int = 0
+    scoring_seconds: float = 0.0
+    computed_seconds: float = 0.0
+    wall_seconds: float = 0.0
+    filter_seconds: float = 0.0
+    trajectory: list[dict[str, Any]] = field(default_factory=list)
+    accuracies: dict[str, float] | None = None
+    version: str = ""
+
+    @property
+    def seed(self) -> int:
+        """The search seed."""
+        return int(self.config["seed"])
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-data form; non-finite floats become the strings ``"inf"``, ``"-inf"``, ``"nan"``."""
+        return _encode(asdict(self))
+
+    def to_json(self, path: str | Path | None = None, indent: int | None = 2) -> str:
+        """The JSON text (strict JSON); also written to ``path`` when given."""
+        text = json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+        if path is not None:
+            Path(path).write_text(text + "\n")
+        return text
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "SearchResult":
+        """Inverse of :meth:`to_dict`.
+
+        Raises:
+            ConfigError: missing or unknown fields.
+        """
+        names = {f.name for f in fields(cls)}
+        unknown = set(d) - names
+        if unknown:
+            raise ConfigError(f"not a search result: unknown field(s) {sorted(unknown)}")
+        try:
+            return cls(**_decode(d))
+        except TypeError as exc:
+            raise ConfigError(f"not a search result: {exc}") from None
+
+    @classmethod
+    def from_json(cls, text_or_path: str | Path) -> "SearchResult":
+        """Read a result from JSON text or a ``.json`` file path."""
+        text = str(text_or_path)
+        if not text.lstrip().startswith("{"):
+            p = Path(text)
+            if not p.is_file():
+                raise ConfigError(f"search result file {text!r} does not exist")
+            text = p.read_text()
+        try:
+            return cls.from_dict(json.loads(text))
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"search result is not valid JSON: {exc}") from None
+
+    def summary(self) -> str:
+        """A few human-readable lines."""
+        lines = [f"searcher {self.searcher} on {self.config.get('space')} (seed {self.seed}, "
+                 f"budget {self.config.get('budget')} {self.config.get('budget_mode')})",
+                 f"chosen: {self.chosen_cell}"
+                 + (f"  [index {self.chosen_index}]" if self.chosen_index is not None else ""),
+                 f"score: {self.score:.4f}",
+                 f"drawn {self.drawn}, evaluated {self.evaluated} ({self.cached} cached), skipped {self.skipped}",
+                 f"scoring time {self.scoring_seconds:.1f} s (computed now {self.computed_seconds:.1f} s), "
+                 f"filter {self.filter_seconds * 1e3:.1f} ms, wall {self.wall_seconds:.1f} s"]
+        if self.accuracies:
+            lines.append("accuracies: " + ", ".join(f"{k} {v:.2f}" for k, v in self.accuracies.items()))
+        return "\n".join(lines)
+
+
+def _encode(x: Any) -> Any:
+    if isinstance(x, float) and not math.isfinite(x):
+        return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
+    if isinstance(x, dict):
+        return {k: _encode(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_encode(v) for v in x]
+    if isinstance(x, np.generic):
+        return _encode(x.item())
+    return x
+
+
+_SPECIAL = {"inf": math.inf, "-inf": -math.inf, "nan": math.nan}
+
+
+def _decode(x: Any, key: str = "") -> Any:
+    if isinstance(x, str) and x in _SPECIAL and key in ("score", "best_score"):
+        return _SPECIAL[x]
+    if isinstance(x, dict):
+        return {k: _decode(v, k) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_decode(v, key) for v in x]
+    return x
+
+
+def _rank_key(score: float) -> float:
+    return -math.inf if (score is None or math.isnan(score)) else score
+
+
+class Searcher(ABC):
+    """Base class: sampling, filtering, bookkeeping. Subclasses implement :meth:`evaluate`.
+
+    Subclasses are registered with :func:`searchers.register` and configured by keyword options
+    given to their constructor (validated there, reported by :meth:`options`).
+    """
+
+    name: ClassVar[str] = "base"
+
+    def options(self) -> dict[str, Any]:
+        """The searcher's own configuration (JSON-able)."""
+        return {}
+
+    @abstractmethod
+    def evaluate(self, archs: list[Any], space: Space, seed: int, progress: bool,
+                 postfix: dict[str, Any]) -> list[Evaluation]:
+        """Score the accepted candidates (higher is better), one :class:`Evaluation` each."""
+
+    def benchmark_accuracies(self, index: int | None) -> dict[str, float] | None:
+        """NAS-Bench-201 accuracies of a chosen cell (None when unavailable)."""
+        return None
+
+    # ------------------------------------------------------------------ the search loop
+    def search(self, space: str | Space = "nb201", budget: int = 100, seed: int = 0,
+               filter: DAGFilter | None = None, budget_mode: str = "drawn",
+               progress: bool = True) -> SearchResult:
+        """Run one search (see the module docstring for the sampling semantics).
+
+        Args:
+            space: a space name or object (``nb201``, ``darts``, ...).
+            budget: candidates to draw (``budget_mode="drawn"``) or to evaluate (``"scored"``).
+            seed: seeds the candidate stream.
+            filter: an optional :class:`~dagfilter.filter.DAGFilter`; rejected candidates are skipped.
+            budget_mode: ``"drawn"`` or ``"scored"``.
+            progress: show a progress bar on stderr.
+
+        Raises:
+            ConfigError: non-positive budget, unknown budget mode, or a filter that rejects
+                everything in ``"scored"`` mode.
+        """
+        from dagfilter import __version__
+        from dagfilter.proxies.scoring import cell_key
+
+        if isinstance(budget, bool) or not isinstance(budget, (int, np.integer)) or budget < 1:
+            raise ConfigError(f"budget must be a positive integer, got {budget!r}")
+        if budget_mode not in BUDGET_MODES:
+            raise ConfigError(f"budget_mode must be one of {', '.join(BUDGET_MODES)}, got {budget_mode!r}")
+        if filter is not None and not isinstance(filter, DAGFilter):
+            raise ConfigError(f"filter must be a dagfilter.DAGFilter or None, got {type(filter).__name__}")
+        sp = get_space(space)
+        t_start = time.perf_counter()
+        drawn, accepted, filter_s = _draw(sp, int(budget), int(seed), filter, budget_mode)
+        accepted_set = set(accepted)
+        archs = [drawn[i] for i in accepted]
+        postfix = {"skipped": len(drawn) - len(archs)}
+        evals = self.evaluate(archs, sp, int(seed), progress, postfix) if archs else []
+        if len(evals) != len(archs):
+            raise RuntimeError(f"{type(self).__name__}.evaluate returned {len(evals)} results for {len(archs)} cells")
+
+        trajectory: list[dict[str, Any]] = []
+        best_k: int | None = None  # position in ``evals`` of the best so far
+        keys = [cell_key(a) for a in drawn]
+        k = 0
+        for step in range(len(drawn)):
+            cell, index = keys[step]
+            if step in accepted_set:
+                if best_k is None or _rank_key(evals[k].score) > _rank_key(evals[best_k].score):
+                    best_k = k
+                status, score = "evaluated", evals[k].score
+                k += 1
+            else:
+                status, score = "skipped", None
+            trajectory.append({"step": step, "cell": cell, "index": index, "status": status, "score": score,
+                               "best_score": None if best_k is None else evals[best_k].score,
+                               "best_cell": None if best_k is None else keys[accepted[best_k]][0]})
+        chosen, chosen_index, score = None, None, -math.inf
+        if best_k is not None:
+            chosen, chosen_index = keys[accepted[best_k]]
+            score = evals[best_k].score
+        config = {"searcher": self.name, **self.options(), "space": sp.name, "budget": int(budget),
+                  "budget_mode": budget_mode, "seed": int(seed),
+                  "filter": None if filter is None else filter.to_dict(), "version": __version__}
+        return SearchResult(
+            searcher=self.name, config=config, chosen_cell=chosen, chosen_index=chosen_index, score=float(score),
+            drawn=len(drawn), evaluated=len(evals), skipped=len(drawn) - len(evals),
+            cached=sum(e.cached for e in evals),
+            scoring_seconds=float(sum(e.seconds or 0.0 for e in evals)),
+            computed_seconds=float(sum(e.seconds or 0.0 for e in evals if not e.cached)),
+            wall_seconds=time.perf_counter() - t_start, filter_seconds=filter_s, trajectory=trajectory,
+            accuracies=self.benchmark_accuracies(chosen_index), version=__version__)
+
+
+def _draw(space: Space, budget: int, seed: int, flt: DAGFilter | None,
+          mode: str) -> tuple[list[Any], list[int], float]:
+    """Draw candidates; returns (drawn archs, positions of accepted ones, seconds spent filtering)."""
+    rng = np.random.default_rng(seed)
+    filter_s = 0.0
+    if space.enumerable and space.name == "nb201":
+        order = rng.permutation(len(space))  # type: ignore[arg-type]
+        if mode == "drawn":
+            idx = order[:budget]
+            t0 = time.perf_counter()
+            keep = np.ones(len(idx), dtype=bool) if flt is None else flt.mask(idx)
+            filter_s = time.perf_counter() - t0
+        else:
+            t0 = time.perf_counter()
+            keep_all = np.ones(len(order), dtype=bool) if flt is None else flt.mask(order)
+            filter_s = time.perf_counter() - t0
+            hits = np.flatnonzero(keep_all)
+            if len(hits) < budget:
+                raise ConfigError(f"the filter accepts only {len(hits)} cells of the space; cannot evaluate {budget}")
+            idx = order[:hits[budget - 1] + 1]
+            keep = keep_all[:len(idx)]
+            filter_s *= len(idx) / len(order)  # the work a lazy stream would have done
+        drawn = [space.arch(int(i)) for i in idx]  # type: ignore[attr-defined]
+        return drawn, [int(i) for i in np.flatnonzero(keep)], filter_s
+    drawn, accepted = [], []
+    max_draws = budget * 1000
+    while True:
+        if mode == "drawn" and len(drawn) >= budget:
+            break
+        if mode == "scored" and len(accepted) >= budget:
+            break
+        if len(drawn) >= max_draws:
+            raise ConfigError(f"{max_draws} candidates drawn but only {len(accepted)} accepted by the filter")
+        arch = space.sample(rng)
+        t0 = time.perf_counter()
+        ok = True if flt is None else flt.accepts(arch)
+        filter_s += time.perf_counter() - t0
+        if ok:
+            accepted.append(len(drawn))
+        drawn.append(arch)
+    return drawn, accepted, filter_s

@@ -1,0 +1,78 @@
+"""NAS-WOT search (Mellor et al., ICML 2021): draw N cells, score each untrained network with
+``log|K|`` on one real minibatch, keep the best. With a filter, rejected cells are never built."""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from dagfilter.cache import ScoreCache
+from dagfilter.errors import ConfigError
+from dagfilter.proxies import get_proxy
+from dagfilter.proxies.scoring import BACKENDS, score_cells
+from dagfilter.spaces import Space
+
+from .base import Evaluation, Searcher
+from .benchmark import REPORT_COLUMNS, NB201Table, try_load_table
+from .registry import register
+
+
+class ProxySearcher(Searcher):
+    """Pick the drawn cell with the best training-free proxy score.
+
+    Options:
+        proxy: registered proxy (``naswot``).
+        dataset: minibatch dataset (``cifar10``, ``cifar100``, ``ImageNet16-120``).
+        data_dir: dataset directory (else ``$DAGFILTER_CIFAR10_DIR`` / ``$DAGFILTER_DATA_DIR``).
+        batch_size: minibatch size (128, as in the paper).
+        score_seed: seeds the minibatch and the network initialisation. It is separate from the
+            search seed (which only drives sampling) so that searches with different seeds share
+            cached scores.
+        n_jobs, backend, scheduler, chunk_size: parallel scoring (see
+            :func:`dagfilter.proxies.score_cells`).
+        cache: a :class:`~dagfilter.cache.ScoreCache`, a cache directory, or None for no cache.
+        table: NAS-Bench-201 table path for reporting accuracies (default: the shared table;
+            ``False`` = do not report).
+    """
+
+    default_proxy = "naswot"
+
+    def __init__(self, proxy: str | None = None, dataset: str = "cifar10", data_dir: str | os.PathLike | None = None,
+                 batch_size: int = 128, score_seed: int = 0, n_jobs: int = 1, backend: str = "loky",
+                 scheduler: str | None = None, chunk_size: int = 4, cache: ScoreCache | str | os.PathLike | None = None,
+                 table: str | os.PathLike | bool | None = None) -> None:
+        self.proxy = get_proxy(proxy or self.default_proxy).name
+        if backend not in BACKENDS:
+            raise ConfigError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+        if backend == "dask" and not scheduler:
+            raise ConfigError("backend 'dask' needs a scheduler address (scheduler='tcp://HOST:PORT')")
+        self.dataset, self.data_dir, self.batch_size, self.score_seed = dataset, data_dir, batch_size, int(score_seed)
+        self.n_jobs, self.backend, self.scheduler, self.chunk_size = n_jobs, backend, scheduler, chunk_size
+        self.cache = cache if (cache is None or isinstance(cache, ScoreCache)) else ScoreCache(cache)
+        self._table: NB201Table | None = None if table is False else try_load_table(
+            None if table in (None, True) else table)  # type: ignore[arg-type]
+
+    def options(self) -> dict[str, Any]:
+        return {"proxy": self.proxy, "dataset": self.dataset,
+                "data_dir": None if self.data_dir is None else str(self.data_dir),
+                "batch_size": self.batch_size, "score_seed": self.score_seed, "n_jobs": self.n_jobs,
+                "backend": self.backend, "scheduler": self.scheduler,
+                "cache": None if self.cache is None else str(self.cache.path)}
+
+    def evaluate(self, archs: list[Any], space: Space, seed: int, progress: bool,
+                 postfix: dict[str, Any]) -> list[Evaluation]:
+        scores = score_cells(archs, self.proxy, self.dataset, self.data_dir, self.batch_size, self.score_seed,
+                             space.name, self.cache, self.n_jobs, self.backend, self.scheduler, self.chunk_size,
+                             progress, desc=f"{self.name} seed {seed}", postfix=postfix)
+        return [Evaluation(s.score, s.seconds, s.cached) for s in scores]
+
+    def benchmark_accuracies(self, index: int | None) -> dict[str, float] | None:
+        if index is None or self._table is None:
+            return None
+        return self._table.accuracies(index, REPORT_COLUMNS)
+
+
+@register("naswot")
+class NaswotSearcher(ProxySearcher):
+    """NAS-WOT: the ``naswot`` proxy (``hook_logdet``) over ``budget`` drawn cells; see :class:`ProxySearcher`."""
+
+    default_proxy = "naswot"
