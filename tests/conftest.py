@@ -19,3 +19,29 @@ def shared_dir() -> Path:
     if not path.is_dir():
         pytest.skip(f"shared data folder {path} does not exist (set DAGFILTER_SHARED)")
     return path
+
+
+@pytest.fixture(scope="session")
+def cifar_dir(shared_dir: Path) -> Path:
+    """The real CIFAR-10 folder in the shared data (skips only if it does not exist)."""
+    d = shared_dir / "data" / "cifar10"
+    if not d.is_dir():
+        pytest.skip(f"real CIFAR-10 folder {d} does not exist")
+    return d
+
+
+@pytest.fixture(scope="session")
+def cifar_root(cifar_dir: Path) -> Path:
+    """Alias of :func:`cifar_dir`."""
+    return cifar_dir
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _one_torch_thread():
+    """Tests run tiny tensors: one intra-op thread avoids OpenMP oversubscription on 2 shared cores."""
+    import torch
+
+    old = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(old)

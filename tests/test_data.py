@@ -15,12 +15,6 @@ from dagfilter.data.transforms import Cutout, RandomCropPad, RandomHorizontalFli
 from dagfilter.errors import ConfigError, DataError
 
 
-@pytest.fixture(scope="module")
-def cifar_root(shared_dir: Path) -> Path:
-    root = shared_dir / "data" / "cifar10"
-    if not root.is_dir():
-        pytest.skip(f"real CIFAR-10 folder {root} does not exist")
-    return root
 
 
 def _write_pickle(path: Path, obj: dict) -> None:

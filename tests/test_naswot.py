@@ -29,12 +29,6 @@ LIGHT = "|nor_conv_1x1~0|+|none~0|avg_pool_3x3~1|+|skip_connect~0|none~1|avg_poo
 MIXED = "|nor_conv_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_3x3~0|avg_pool_3x3~1|nor_conv_3x3~2|"
 
 
-@pytest.fixture(scope="module")
-def cifar_dir(shared_dir: Path) -> Path:
-    d = shared_dir / "data" / "cifar10"
-    if not d.is_dir():
-        pytest.skip(f"CIFAR-10 folder {d} does not exist")
-    return d
 
 
 @pytest.fixture(scope="module")

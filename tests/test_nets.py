@@ -20,13 +20,6 @@ from dagfilter.nets import (NB201_OP_NAMES, NB301_SETTINGS, NB201Network, Networ
 BEST_NB201 = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|"
 
 
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    """Tiny forward passes are far faster on one thread when the CPUs are shared."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def ops_of(arch: str) -> tuple[str, ...]:

@@ -18,12 +18,6 @@ from searchers.ranked import forward_passes
 BATCH = 8
 
 
-@pytest.fixture(scope="module")
-def cifar_dir(shared_dir: Path) -> Path:
-    d = shared_dir / "data" / "cifar10"
-    if not d.is_dir():
-        pytest.skip(f"CIFAR-10 folder {d} does not exist")
-    return d
 
 
 def _two_classes(members: int = 3) -> tuple[list[int], np.ndarray]:

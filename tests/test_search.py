@@ -32,12 +32,6 @@ def table(table_path: Path) -> pd.DataFrame:
     return pd.read_csv(table_path).set_index("index")
 
 
-@pytest.fixture(scope="module")
-def cifar_dir(shared_dir: Path) -> Path:
-    d = shared_dir / "data" / "cifar10"
-    if not d.is_dir():
-        pytest.skip(f"CIFAR-10 folder {d} does not exist")
-    return d
 
 
 def test_registry_lists_and_builds_searchers() -> None:

@@ -33,13 +33,6 @@ def f_quadrature(rho: float) -> float:
     return 2.0 * val
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """Tiny tensors: one intra-op thread avoids OpenMP oversubscription on a shared CPU."""
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
 
 
 def test_paper_dags_have_the_paths_of_section_3_3():

@@ -15,13 +15,6 @@ from dagfilter.theory.convergence import (ConvergenceConfig, export_curves, load
 from dagfilter.theory.dagnet import DAGNet
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """Tiny tensors: one intra-op thread avoids OpenMP oversubscription on a shared CPU."""
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
 
 
 def test_paper_dag_nets_have_equal_parameters_and_seeded_weights():

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,21 +15,8 @@ from dagfilter.theory.ldi import mean_jacobian_singular_value
 from dagfilter.theory.nnmass import NNMassSpec, nnmass_model_factory, nnmass_spec
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """Tiny tensors: one intra-op thread avoids OpenMP oversubscription on a shared CPU."""
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
 
 
-@pytest.fixture(scope="module")
-def cifar_root(shared_dir: Path) -> Path:
-    root = shared_dir / "data" / "cifar10"
-    if not root.is_dir():
-        pytest.skip(f"real CIFAR-10 folder {root} does not exist")
-    return root
 
 
 def mass_from_links(spec: NNMassSpec) -> tuple[float, float]:

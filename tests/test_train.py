@@ -23,20 +23,8 @@ BEST = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_con
 TIME_FIELDS = ("epoch_time_s", "train_images_per_s")
 
 
-@pytest.fixture(scope="module")
-def cifar_root(shared_dir: Path) -> Path:
-    root = shared_dir / "data" / "cifar10"
-    if not root.is_dir():
-        pytest.skip(f"real CIFAR-10 folder {root} does not exist")
-    return root
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def _tiny_nb201(**kw) -> dict:

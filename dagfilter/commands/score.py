@@ -28,12 +28,16 @@ Examples:
 """
 
 
-def add_scoring_options(p: argparse.ArgumentParser) -> None:
-    """Options shared by ``score`` and ``search``: data, batch, cache, parallel backend."""
+def add_scoring_options(p: argparse.ArgumentParser, batch_default: int | None = 128) -> None:
+    """Options shared by ``score`` and ``search``: data, batch, cache, parallel backend.
+
+    ``batch_default=None`` leaves the minibatch size to each searcher's own default.
+    """
     p.add_argument("--dataset", default="cifar10", help="dataset of the minibatch (default cifar10)")
     p.add_argument("--data-dir", default=None,
                    help="dataset directory (else $DAGFILTER_CIFAR10_DIR or $DAGFILTER_DATA_DIR)")
-    p.add_argument("--batch", type=int, default=128, help="minibatch size (default 128, as in the NAS-WOT paper)")
+    p.add_argument("--batch", type=int, default=batch_default,
+                   help="minibatch size (default 128 for NAS-WOT, as in its paper; searchers pick their own)")
     p.add_argument("--cache-dir", default=None, help="score cache directory (default $DAGFILTER_CACHE or "
                                                      "~/.cache/dagfilter)")
     p.add_argument("--no-cache", action="store_true", help="neither read nor write the score cache")

@@ -25,6 +25,11 @@ Examples:
   dagfilter search --searcher naswot --samples 100 --runs 20 --n-jobs 2 --data-dir /data/cifar10
   dagfilter search --searcher random --samples 100 --filter 0.5 --runs 500
   dagfilter search --searcher naswot --samples 100 --out result.json && dagfilter train result.json --out runs/best
+  dagfilter search --score naswot+prior --filter 0.5 --samples 100 --runs 20     # ranker combination
+  dagfilter search --score prior --filter 0.5 --runs 100                          # no forward pass at all
+  dagfilter search --searcher tenas --filter 0.5 --size cpu                        # TE-NAS + DAG
+  dagfilter search --searcher fpnas --filter 0.5 --samples 60                      # FP-NAS + DAG (60 updates)
+  dagfilter search --samples 100 --filter 0.5 --then-train 10 --epochs 2 --rank capacitance
 """
 
 _ACC = (("cifar10_test_200", "CIFAR-10"), ("cifar100_test_200", "CIFAR-100"),
@@ -50,7 +55,26 @@ def register(subparsers: Any) -> None:
     p.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
     p.add_argument("--runs", type=int, default=1, help="repeat with seeds SEED..SEED+R-1 and print mean ± std")
     p.add_argument("--score-seed", type=int, default=0, help="seed of the proxy minibatch and network init")
-    add_scoring_options(p)
+    add_scoring_options(p, batch_default=None)
+    g = p.add_argument_group("ranking (issue: rank without a forward pass)")
+    g.add_argument("--score", metavar="SPEC", default=None,
+                   help="select by a ranker spec instead of the searcher's own score: naswot, prior, params, "
+                        "naswot+prior, zscore(naswot+prior), 2*naswot+prior:params,d_bar (runs the 'ranked' searcher)")
+    g.add_argument("--combine", choices=["rank", "zscore"], default=None, help="how multi-term specs combine (default rank)")
+    g.add_argument("--iso", choices=["search", "cache", "off"], default="search",
+                   help="reuse live scores across NAS-Bench-201 isomorphic cells (default: within the search)")
+    g = p.add_argument_group("TE-NAS / FP-NAS")
+    g.add_argument("--size", choices=["cpu", "paper"], default=None, help="supernet sizes: reduced CPU size or the paper's")
+    g.add_argument("--device", default=None, help="torch device for supernet searchers (default cpu)")
+    g.add_argument("--state-dir", default=None, help="where resumable search state is kept")
+    g.add_argument("--no-resume", action="store_true", help="start afresh instead of resuming saved state")
+    g = p.add_argument_group("brief training of the top cells (funnel)")
+    g.add_argument("--then-train", type=int, default=None, metavar="K",
+                   help="train the top-K evaluated cells of the (first) search briefly and rank them")
+    g.add_argument("--epochs", type=int, default=1, help="brief-training epochs for --then-train (default 1)")
+    g.add_argument("--rank", choices=["capacitance", "criticality"], default="capacitance",
+                   help="ranking of the briefly trained cells (default capacitance)")
+    g.add_argument("--train-out", default="runs/funnel", help="run folder for --then-train (default runs/funnel)")
     p.add_argument("--out", help="write the result JSON (a list under 'runs' when --runs > 1)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=run)
@@ -63,17 +87,28 @@ def _make_searcher(args: argparse.Namespace) -> Any:
     import searchers
     from searchers.registry import get_class
 
+    from ..errors import ConfigError
+
+    name = args.searcher
+    if args.score is not None:
+        if name not in ("naswot", "ranked"):
+            raise ConfigError(f"--score selects candidates by a ranker; it cannot be combined with --searcher {name!r}")
+        name = "ranked"
     options = {"dataset": args.dataset, "data_dir": args.data_dir, "batch_size": args.batch,
                "score_seed": args.score_seed, "n_jobs": args.n_jobs, "backend": args.backend,
-               "scheduler": args.scheduler}
-    params = inspect.signature(get_class(args.searcher).__init__).parameters
+               "scheduler": args.scheduler, "size": args.size, "device": args.device,
+               "state_dir": args.state_dir, "resume": False if args.no_resume else None}
+    if name == "ranked":
+        options.update(score=args.score or "naswot", combine=args.combine, iso=args.iso)
+    options = {k: v for k, v in options.items() if v is not None}
+    params = inspect.signature(get_class(name).__init__).parameters
     if not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
         options = {k: v for k, v in options.items() if k in params}
         if "cache" in params:
             options["cache"] = open_cache(args)
     else:
         options["cache"] = open_cache(args)
-    return searchers.get(args.searcher, **options)
+    return searchers.get(name, **options)
 
 
 def _stats(values: list[float]) -> str:
@@ -100,6 +135,15 @@ def run(args: argparse.Namespace) -> int:
             print(f"seed {seed}: {res.chosen_cell} c10 {acc.get('cifar10_test_200', float('nan')):.2f} "
                   f"({res.evaluated} scored, {res.skipped} skipped)", file=sys.stderr)
     summary = _summary(results)
+    funnel_result = None
+    if args.then_train:
+        from ..rank import funnel
+
+        funnel_result = funnel(results[0], k=args.then_train, epochs=args.epochs, rank=args.rank,
+                               out=args.train_out, data_dir=args.data_dir, dataset=args.dataset,
+                               progress=not args.quiet)
+        summary["funnel"] = {"rank": args.rank, "k": args.then_train, "epochs": args.epochs,
+                             "kendall_tau": funnel_result.tau, "kendall_tau_brief_val_acc": funnel_result.tau_val}
     if args.out:
         text = (results[0].to_json() if args.runs == 1 else
                 json.dumps({"runs": [r.to_dict() for r in results], "summary": summary}, indent=2))
@@ -111,14 +155,21 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.runs == 1:
         print(results[0].summary())
+        if funnel_result is not None:
+            print(funnel_result.format_table())
         return 0
-    print(f"{args.searcher}{' + filter ' + format(args.filter, 'g') if flt else ''} on {args.space}, "
+    label = f"ranked by {args.score}" if args.score else args.searcher
+    print(f"{label}{' + filter ' + format(args.filter, 'g') if flt else ''} on {args.space}, "
           f"{args.runs} runs, {args.samples} samples ({args.budget_mode})")
     for key, label in _ACC:
         if key in summary:
             print(f"  {label:<15} {summary[key]}")
     print(f"  cells scored    {summary['evaluated']}   skipped {summary['skipped']}")
     print(f"  scoring time    {summary['scoring_seconds']} s per search (cold cost); wall {summary['wall_seconds']} s")
+    if "forward_passes" in summary:
+        print(f"  forward passes  {summary['forward_passes']} per search")
+    if funnel_result is not None:
+        print(funnel_result.format_table())
     return 0
 
 
@@ -126,6 +177,10 @@ def _summary(results: list[Any]) -> dict[str, str]:
     out = {"evaluated": _stats([r.evaluated for r in results]), "skipped": _stats([r.skipped for r in results]),
            "scoring_seconds": _stats([r.scoring_seconds for r in results]),
            "wall_seconds": _stats([r.wall_seconds for r in results])}
+    if all(r.searcher == "ranked" for r in results):
+        from searchers.ranked import forward_passes
+
+        out["forward_passes"] = _stats([forward_passes(r) for r in results])
     if all(r.accuracies for r in results):
         for key, _ in _ACC:
             out[key] = _stats([r.accuracies[key] for r in results])
