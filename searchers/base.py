@@ -206,8 +206,14 @@ class Searcher(ABC):
         """Score the accepted candidates (higher is better), one :class:`Evaluation` each."""
 
     def benchmark_accuracies(self, index: int | None) -> dict[str, float] | None:
-        """NAS-Bench-201 accuracies of a chosen cell (None when unavailable)."""
-        return None
+        """NAS-Bench-201 accuracies of a chosen cell from the searcher's benchmark table
+        (``self._table``, set by searchers that load one); None when unavailable."""
+        from .benchmark import REPORT_COLUMNS
+
+        table = getattr(self, "_table", None)
+        if index is None or table is None:
+            return None
+        return table.accuracies(index, REPORT_COLUMNS)
 
     # ------------------------------------------------------------------ the search loop
     def search(self, space: str | Space = "nb201", budget: int = 100, seed: int = 0,

@@ -58,7 +58,7 @@ from dagfilter.filter import DAGFilter
 from dagfilter.supernet.runtime import check_positive, config_digest, mix_seed, resolve_state_dir
 
 from .base import BUDGET_MODES, Evaluation, Searcher, SearchResult
-from .benchmark import REPORT_COLUMNS, NB201Table, try_load_table
+from .benchmark import NB201Table, try_load_table
 from .registry import register
 
 SIZES: dict[str, dict[str, Any]] = {
@@ -173,10 +173,6 @@ class FPNASSearcher(Searcher):
                  postfix: dict[str, Any]) -> list[Evaluation]:
         raise ConfigError("FP-NAS learns a distribution over cells; it does not score drawn cells (call search())")
 
-    def benchmark_accuracies(self, index: int | None) -> dict[str, float] | None:
-        if index is None or self._table is None:
-            return None
-        return self._table.accuracies(index, REPORT_COLUMNS)
 
     # ------------------------------------------------------------------ search
     def search(self, space: Any = "nb201", budget: int = 100, seed: int = 0, filter: DAGFilter | None = None,

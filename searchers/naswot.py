@@ -12,7 +12,7 @@ from dagfilter.proxies.scoring import BACKENDS, score_cells
 from dagfilter.spaces import Space
 
 from .base import Evaluation, Searcher
-from .benchmark import REPORT_COLUMNS, NB201Table, try_load_table
+from .benchmark import NB201Table, try_load_table
 from .registry import register
 
 
@@ -65,10 +65,6 @@ class ProxySearcher(Searcher):
                              progress, desc=f"{self.name} seed {seed}", postfix=postfix)
         return [Evaluation(s.score, s.seconds, s.cached) for s in scores]
 
-    def benchmark_accuracies(self, index: int | None) -> dict[str, float] | None:
-        if index is None or self._table is None:
-            return None
-        return self._table.accuracies(index, REPORT_COLUMNS)
 
 
 @register("naswot")

@@ -12,7 +12,7 @@ from dagfilter.errors import ConfigError
 from dagfilter.spaces import Space
 
 from .base import Evaluation, Searcher
-from .benchmark import DEFAULT_SELECT, REPORT_COLUMNS, NB201Table, try_load_table
+from .benchmark import DEFAULT_SELECT, NB201Table, try_load_table
 from .registry import register
 
 
@@ -45,7 +45,3 @@ class RandomSearcher(Searcher):
         keys = np.random.default_rng([int(seed), 0x5EA7C4]).random(len(archs))
         return [Evaluation(float(v)) for v in keys]
 
-    def benchmark_accuracies(self, index: int | None) -> dict[str, float] | None:
-        if index is None or self._table is None:
-            return None
-        return self._table.accuracies(index, REPORT_COLUMNS)

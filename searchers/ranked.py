@@ -23,7 +23,7 @@ from dagfilter.rankers.spec import parse_spec
 from dagfilter.spaces import Space
 
 from .base import Evaluation, Searcher, SearchResult
-from .benchmark import REPORT_COLUMNS, NB201Table, try_load_table
+from .benchmark import NB201Table, try_load_table
 from .registry import register
 
 
@@ -78,10 +78,6 @@ class RankedSearcher(Searcher):
         res.config["score_stats"] = dict(self._stats)
         return res
 
-    def benchmark_accuracies(self, index: int | None) -> dict[str, float] | None:
-        if index is None or self._table is None:
-            return None
-        return self._table.accuracies(index, REPORT_COLUMNS)
 
 
 def forward_passes(result: SearchResult) -> int:

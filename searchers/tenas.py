@@ -58,7 +58,7 @@ from dagfilter.supernet.runtime import (atomic_write_text, check_positive, confi
 from dagfilter.supernet.spaces import ArchState, SupernetSpace, freeze_arch, get_supernet_space
 
 from .base import BUDGET_MODES, Evaluation, Searcher, SearchResult
-from .benchmark import REPORT_COLUMNS, NB201Table, try_load_table
+from .benchmark import NB201Table, try_load_table
 from .registry import register
 
 #: Per-space reduced ("cpu") and paper ("paper") sizes. Keys: C, cells (per stage for NB201,
@@ -198,10 +198,6 @@ class TENASSearcher(Searcher):
                  postfix: dict[str, Any]) -> list[Evaluation]:
         raise ConfigError("TE-NAS prunes a supernet; it does not score sampled cells (call search())")
 
-    def benchmark_accuracies(self, index: int | None) -> dict[str, float] | None:
-        if index is None or self._table is None:
-            return None
-        return self._table.accuracies(index, REPORT_COLUMNS)
 
     # ------------------------------------------------------------------ search
     def search(self, space: Any = "nb201", budget: int = 100, seed: int = 0, filter: DAGFilter | None = None,

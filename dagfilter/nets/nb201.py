@@ -13,7 +13,7 @@ incoming edges ``0->1, 0->2, 1->2, 0->3, 1->3, 2->3`` (the arch-string order).
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 import torch
 from torch import nn
@@ -92,6 +92,24 @@ class ResidualReduction(nn.Module):
         return self.downsample(x) + self.conv_b(self.conv_a(x))
 
 
+def nb201_macro_layers(C: int, N: int, make_cell: Callable[[int], nn.Module]
+                       ) -> tuple[nn.Sequential, list[nn.Module], int]:
+    """The NAS-Bench-201 skeleton: ``(stem, layers, final_width)``.
+
+    ``layers`` holds three stages of ``N`` cells (``make_cell(width)`` for widths C, 2C, 4C) with a
+    :class:`ResidualReduction` between consecutive stages. Shared by the network and the supernet.
+    """
+    stem = nn.Sequential(nn.Conv2d(3, C, 3, padding=1, bias=False), nn.BatchNorm2d(C))
+    layers: list[nn.Module] = []
+    c_prev = C
+    for stage, width in enumerate((C, 2 * C, 4 * C)):
+        if stage > 0:
+            layers.append(ResidualReduction(c_prev, width))
+        layers.extend(make_cell(width) for _ in range(N))
+        c_prev = width
+    return stem, layers, c_prev
+
+
 class NB201Network(nn.Module):
     """The NAS-Bench-201 network for one cell.
 
@@ -115,14 +133,7 @@ class NB201Network(nn.Module):
         self.ops_names = check_nb201_ops(ops)
         check_macro(num_classes, C, N)
         self.num_classes, self.C, self.N = num_classes, C, N
-        self.stem = nn.Sequential(nn.Conv2d(3, C, 3, padding=1, bias=False), nn.BatchNorm2d(C))
-        layers: list[nn.Module] = []
-        c_prev = C
-        for stage, width in enumerate((C, 2 * C, 4 * C)):
-            if stage > 0:
-                layers.append(ResidualReduction(c_prev, width))
-            layers.extend(NB201Cell(self.ops_names, width) for _ in range(N))
-            c_prev = width
+        self.stem, layers, c_prev = nb201_macro_layers(C, N, lambda width: NB201Cell(self.ops_names, width))
         self.cells = nn.Sequential(*layers)
         self.lastact = nn.Sequential(nn.BatchNorm2d(c_prev), nn.ReLU(inplace=True))
         self.global_pooling = nn.AdaptiveAvgPool2d(1)

@@ -25,19 +25,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..errors import UnknownOpError
-
-
-class Zero(nn.Module):
-    """The ``none`` op: zeros shaped like the op's output."""
-
-    def __init__(self, stride: int) -> None:
-        super().__init__()
-        self.stride = int(stride)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:  # noqa: D102
-        if self.stride == 1:
-            return x.mul(0.0)
-        return x[:, :, :: self.stride, :: self.stride].mul(0.0)
+from .ops_nb201 import Zero
 
 
 class ReLUConvBN(nn.Sequential):

@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 from ..errors import ConfigError
-from ..nets.nb201 import NB201_EDGES, ResidualReduction, check_macro
+from ..nets.nb201 import NB201_EDGES, check_macro, nb201_macro_layers
 from ..nets.ops_nb201 import NB201_OP_NAMES, make_nb201_op
 from .mixed import MixedOp, add_inputs
 
@@ -58,14 +58,7 @@ class NB201Supernet(nn.Module):
         super().__init__()
         check_macro(num_classes, C, N)
         self.op_names = tuple(op_names)
-        self.stem = nn.Sequential(nn.Conv2d(3, C, 3, padding=1, bias=False), nn.BatchNorm2d(C))
-        layers: list[nn.Module] = []
-        c_prev = C
-        for stage, width in enumerate((C, 2 * C, 4 * C)):
-            if stage > 0:
-                layers.append(ResidualReduction(c_prev, width))
-            layers.extend(NB201SuperCell(self.op_names, width) for _ in range(N))
-            c_prev = width
+        self.stem, layers, c_prev = nb201_macro_layers(C, N, lambda width: NB201SuperCell(self.op_names, width))
         self.cells = nn.ModuleList(layers)
         self.lastact = nn.Sequential(nn.BatchNorm2d(c_prev), nn.ReLU(inplace=False))
         self.global_pooling = nn.AdaptiveAvgPool2d(1)
