@@ -45,3 +45,15 @@ def _one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(old)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_score_cache(tmp_path_factory):
+    """Keep the tests away from the user's real score cache (``$DAGFILTER_CACHE`` / ~/.cache/dagfilter)."""
+    old = os.environ.get("DAGFILTER_CACHE")
+    os.environ["DAGFILTER_CACHE"] = str(tmp_path_factory.mktemp("score_cache"))
+    yield
+    if old is None:
+        os.environ.pop("DAGFILTER_CACHE", None)
+    else:
+        os.environ["DAGFILTER_CACHE"] = old
