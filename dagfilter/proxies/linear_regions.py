@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from ..errors import ConfigError
+from .registry import register_proxy
 
 
 def activation_patterns(network: nn.Module, inputs: torch.Tensor, batch_size: int | None = None) -> np.ndarray:
@@ -80,3 +81,10 @@ def count_linear_regions(network: nn.Module, inputs: torch.Tensor, batch_size: i
 
 
 __all__ = ["activation_patterns", "count_patterns", "count_linear_regions"]
+
+
+@register_proxy("linear_regions", train_mode=True, needs_grad=False,
+                description="TE-NAS expressivity: distinct ReLU activation patterns over the minibatch")
+def linear_regions_score(network: nn.Module, images: torch.Tensor, labels: torch.Tensor | None = None) -> float:
+    """Number of distinct ReLU on/off patterns over the minibatch's images (higher = more expressive)."""
+    return float(count_linear_regions(network, images))

@@ -20,6 +20,7 @@ import torch
 from torch import nn
 
 from ..errors import ConfigError
+from .registry import register_proxy
 
 
 def network_logits(network: nn.Module, images: torch.Tensor) -> torch.Tensor:
@@ -75,3 +76,10 @@ def ntk_condition_number(network: nn.Module, images: torch.Tensor) -> float:
 
 
 __all__ = ["network_logits", "ntk_gram", "condition_number", "ntk_condition_number"]
+
+
+@register_proxy("ntk", train_mode=True, needs_grad=True,
+                description="TE-NAS trainability: minus the NTK condition number (higher = better)")
+def ntk_score(network: nn.Module, images: torch.Tensor, labels: torch.Tensor | None = None) -> float:
+    """``-kappa`` of the empirical NTK on the minibatch, so that higher means more trainable."""
+    return -ntk_condition_number(network, images)

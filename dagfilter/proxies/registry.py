@@ -69,4 +69,4 @@ def available_proxies() -> list[str]:
 
 
 def _ensure_builtins() -> None:
-    from . import naswot  # noqa: F401  (registers on import)
+    from . import linear_regions, naswot, ntk  # noqa: F401  (register on import)
