@@ -38,23 +38,11 @@ def test_truncated_distribution_lives_on_the_window():
         math.log(int(mask.sum())), rel=1e-5)
 
 
-@pytest.fixture(scope="module")
-def cifar(shared_dir):
-    return str(shared_dir / "data" / "cifar10")
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """The machine is shared: one torch thread keeps the searches fast."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
-def test_fpnas_filter_never_trains_outside_the_window(cifar, tmp_path):
+def test_fpnas_filter_never_trains_outside_the_window(cifar_dir, tmp_path):
     flt = DAGFilter.from_space("nb201", 0.5)
-    s = searchers.get("fpnas", data_dir=cifar, state_dir=tmp_path, **TINY)
+    s = searchers.get("fpnas", data_dir=cifar_dir, state_dir=tmp_path, **TINY)
     res = s.search("nb201", budget=6, seed=1, filter=flt, progress=False)
     trained = [t["index"] for t in res.trajectory if t["status"] == "evaluated"]
     rejected = [t["index"] for t in res.trajectory if t["status"] == "skipped"]
@@ -66,26 +54,26 @@ def test_fpnas_filter_never_trains_outside_the_window(cifar, tmp_path):
     assert res.score <= 0.0  # log-probability of the chosen cell
 
 
-def test_fpnas_plain_vs_filtered_and_resume(cifar, tmp_path):
-    s = searchers.get("fpnas", data_dir=cifar, state_dir=tmp_path, checkpoint_every=2, **TINY)
+def test_fpnas_plain_vs_filtered_and_resume(cifar_dir, tmp_path):
+    s = searchers.get("fpnas", data_dir=cifar_dir, state_dir=tmp_path, checkpoint_every=2, **TINY)
     plain = s.search("nb201", budget=4, seed=2, progress=False)
     assert plain.skipped == 0 and plain.evaluated == sum(plain.config["stats"]["sample_sizes"])
     assert plain.config["stats"]["sample_sizes"][0] == 4  # uniform start: k_max
     again = s.search("nb201", budget=4, seed=2, progress=False)  # resumes the finished run
     assert again.chosen_cell == plain.chosen_cell and again.cached == plain.evaluated
-    fresh = searchers.get("fpnas", data_dir=cifar, state_dir=tmp_path / "b", resume=False, **TINY)
+    fresh = searchers.get("fpnas", data_dir=cifar_dir, state_dir=tmp_path / "b", resume=False, **TINY)
     assert fresh.search("nb201", budget=4, seed=2, progress=False).trajectory == plain.trajectory
     filtered = s.search("nb201", budget=4, seed=2, filter=DAGFilter.from_space("nb201", 0.5), progress=False)
     # the truncated distribution starts with fewer effective cells, hence fewer samples
     assert filtered.config["stats"]["sample_sizes"][0] < plain.config["stats"]["sample_sizes"][0]
 
 
-def test_fpnas_bad_options(cifar):
+def test_fpnas_bad_options(cifar_dir):
     with pytest.raises(SpaceError, match="NAS-Bench-201"):
-        searchers.get("fpnas", data_dir=cifar).search("darts", progress=False)
+        searchers.get("fpnas", data_dir=cifar_dir).search("darts", progress=False)
     with pytest.raises(ConfigError, match="k_min"):
         searchers.get("fpnas", k_min=9, k_max=4).sizes()
     with pytest.raises(ConfigError, match="arch_lr"):
         searchers.get("fpnas", arch_lr=-1.0)
     with pytest.raises(ConfigError, match="budget"):
-        searchers.get("fpnas", data_dir=cifar).search("nb201", budget=0, progress=False)
+        searchers.get("fpnas", data_dir=cifar_dir).search("nb201", budget=0, progress=False)

@@ -18,10 +18,10 @@ from dagfilter.rank import (CapacitanceProbe, attach_probe, bayesian_ridge, beta
 
 
 @pytest.fixture(scope="module")
-def cifar_batches(shared_dir):
+def cifar_batches(cifar_dir):
     from dagfilter.data import fixed_batch
 
-    x, y = fixed_batch("cifar10", shared_dir / "data" / "cifar10", batch_size=128, seed=0)
+    x, y = fixed_batch("cifar10", cifar_dir, batch_size=128, seed=0)
     return [(x[i:i + 32], y[i:i + 32]) for i in range(0, 128, 32)]
 
 
@@ -247,7 +247,7 @@ def test_top_cells_from_search_result_and_kendall():
     assert kendall_tau([1, float("nan")], [1, 2]) is None
 
 
-def test_funnel_cli_end_to_end(shared_dir, tmp_path, capsys):
+def test_funnel_cli_end_to_end(cifar_dir, tmp_path, capsys):
     from dagfilter.cli import main
 
     cells = tmp_path / "cells.txt"
@@ -255,7 +255,7 @@ def test_funnel_cli_end_to_end(shared_dir, tmp_path, capsys):
                      "|avg_pool_3x3~0|+|none~0|none~1|+|none~0|none~1|avg_pool_3x3~2|\n")
     argv = [ "funnel", str(cells), "--k", "2", "--epochs", "1", "--rank", "capacitance", "--subset", "128",
             "--val-subset", "64", "--channels", "4", "--batch-size", "32", "--observe-every", "1",
-            "--data-dir", str(shared_dir / "data" / "cifar10"), "--out", str(tmp_path / "f"), "--quiet", "--json"]
+            "--data-dir", str(cifar_dir), "--out", str(tmp_path / "f"), "--quiet", "--json"]
     assert main(argv) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["rank"] == "capacitance" and len(out["rows"]) == 2

@@ -140,25 +140,13 @@ def test_shortlist_keeps_inside_and_nearest():
 
 
 # ----------------------------------------------------------------------------- the searcher
-@pytest.fixture(scope="module")
-def cifar(shared_dir):
-    return str(shared_dir / "data" / "cifar10")
 
 
 @pytest.fixture(scope="module")
-def one_thread():
-    """The machine is shared: one torch thread keeps the searches fast and repeatable in time."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
-@pytest.fixture(scope="module")
-def runs(cifar, tmp_path_factory, one_thread):
+def runs(cifar_dir, tmp_path_factory):
     """Plain and filtered TE-NAS on the same seed, tiny supernets, real CIFAR-10 images."""
     state = tmp_path_factory.mktemp("tenas_state")
-    s = searchers.get("tenas", data_dir=cifar, state_dir=state, **TINY)
+    s = searchers.get("tenas", data_dir=cifar_dir, state_dir=state, **TINY)
     flt = DAGFilter.from_space("nb201", 0.5)
     return s.search("nb201", seed=3, progress=False), s.search("nb201", seed=3, filter=flt, progress=False), flt, state
 
@@ -186,21 +174,21 @@ def test_tenas_filter_saves_ntk_evaluations(runs):
     assert again.chosen_cell == filtered.chosen_cell and again.skipped == filtered.skipped
 
 
-def test_tenas_resumes_and_is_seeded(runs, cifar):
+def test_tenas_resumes_and_is_seeded(runs, cifar_dir):
     plain, _, _, state = runs
-    s = searchers.get("tenas", data_dir=cifar, state_dir=state, **TINY)
+    s = searchers.get("tenas", data_dir=cifar_dir, state_dir=state, **TINY)
     resumed = s.search("nb201", seed=3, progress=False)
     assert resumed.chosen_cell == plain.chosen_cell
     assert resumed.cached == resumed.evaluated and resumed.computed_seconds == 0.0
-    fresh = searchers.get("tenas", data_dir=cifar, state_dir=state / "other", resume=False, **TINY)
+    fresh = searchers.get("tenas", data_dir=cifar_dir, state_dir=state / "other", resume=False, **TINY)
     assert fresh.search("nb201", seed=3, progress=False).trajectory == plain.trajectory
 
 
-def test_tenas_bad_options(cifar):
+def test_tenas_bad_options(cifar_dir):
     with pytest.raises(ConfigError, match="size"):
         searchers.get("tenas", size="huge")
     with pytest.raises(ConfigError, match="repeats"):
         searchers.get("tenas", repeats=0)
     with pytest.raises(SpaceError):
-        searchers.get("tenas", data_dir=cifar).search("pnas", progress=False)
+        searchers.get("tenas", data_dir=cifar_dir).search("pnas", progress=False)
     assert "tenas" in searchers.available() and "fpnas" in searchers.available()

@@ -100,12 +100,9 @@ def test_config_and_data_errors(tmp_path):
                        show_progress=False)
 
 
-def test_loads_real_cifar10_subset(shared_dir):
+def test_loads_real_cifar10_subset(cifar_dir):
     from dagfilter.theory.convergence import load_training_arrays
 
-    root = shared_dir / "data" / "cifar10"
-    if not root.is_dir():
-        pytest.skip(f"real CIFAR-10 folder {root} does not exist")
-    x, y, k = load_training_arrays(ConvergenceConfig(data_dir=str(root), subset=500))
+    x, y, k = load_training_arrays(ConvergenceConfig(data_dir=str(cifar_dir), subset=500))
     assert x.shape == (500, 3072) and y.shape == (500,) and k == 10
     assert abs(float(x.mean())) < 1e-3 and set(np.unique(y.numpy())) <= set(range(10))
