@@ -182,3 +182,12 @@ def test_cli_score_json_and_errors(capsys: pytest.CaptureFixture, cifar_dir: Pat
     assert "no cells given" in capsys.readouterr().err
     assert main(["score", "not-a-cell", "--quiet", "--data-dir", str(cifar_dir)]) == 2
     assert "not-a-cell" in capsys.readouterr().err
+
+
+def test_search_help_names_exactly_the_builtin_searchers() -> None:
+    from dagfilter.commands.search import BUILTIN_SEARCHERS
+    from searchers.registry import get_class
+
+    # Other tests register their own searchers; compare with those the package's modules define.
+    shipped = {n for n in searchers.available() if get_class(n).__module__.startswith("searchers.")}
+    assert set(BUILTIN_SEARCHERS) == shipped

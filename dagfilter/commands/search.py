@@ -36,17 +36,21 @@ _ACC = (("cifar10_test_200", "CIFAR-10"), ("cifar100_test_200", "CIFAR-100"),
         ("imagenet16_test_200", "ImageNet16-120"))
 
 
+BUILTIN_SEARCHERS = ("naswot", "random", "ranked", "tenas", "fpnas")
+"""Named in ``--help`` without importing the searcher modules (that would load torch on every CLI
+call); an unknown ``--searcher`` name is an error that lists every registered searcher."""
+
+
 def register(subparsers: Any) -> None:
     """Add the ``search`` sub-command."""
-    import searchers
-
     p = subparsers.add_parser(
         "search", help="architecture search (NAS-WOT, random) with optional DAG filtering",
         description="Search a space with a registered searcher; with --filter, cells outside the "
                     "DAG filter's window are skipped before any network is built.",
         formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG)
     p.add_argument("--space", default="nb201", help="search space (default nb201)")
-    p.add_argument("--searcher", default="naswot", help=f"one of: {', '.join(searchers.available())} (default naswot)")
+    p.add_argument("--searcher", default="naswot",
+                   help=f"a registered searcher: {', '.join(BUILTIN_SEARCHERS)} or your own (default naswot)")
     p.add_argument("--samples", type=int, default=100, help="candidates drawn (default 100)")
     p.add_argument("--budget-mode", default="drawn", choices=["drawn", "scored"],
                    help="'drawn': N candidates drawn; 'scored': draw until N are scored (default drawn)")
@@ -173,7 +177,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _summary(results: list[Any]) -> dict[str, str]:
+def _summary(results: list[Any]) -> dict[str, Any]:
     out = {"evaluated": _stats([r.evaluated for r in results]), "skipped": _stats([r.skipped for r in results]),
            "scoring_seconds": _stats([r.scoring_seconds for r in results]),
            "wall_seconds": _stats([r.wall_seconds for r in results])}
