@@ -36,3 +36,7 @@ DARTS_V1 = Genotype(
 )
 
 DARTS = DARTS_V2
+
+NAMED_GENOTYPES: dict[str, Genotype] = {"DARTS_V1": DARTS_V1, "DARTS_V2": DARTS_V2, "DARTS": DARTS}
+"""Genotypes every command and :func:`dagfilter.encodings.parse.parse_arch` accept by name."""
+

@@ -62,7 +62,9 @@ SEARCHES = (("naswot", "naswot", False), ("naswot + filter", "naswot", True), ("
             ("prior + filter", "prior", True), ("naswot + prior", "naswot+prior", False),
             ("naswot + prior + filter", "naswot+prior", True), ("params", "params", False),
             ("params + filter", "params", True), ("d_bar", "d_bar", False),
-            ("zscore(naswot + prior) + filter", "zscore(naswot+prior)", True), ("random (no score)", None, False))
+            ("zscore(naswot + prior) + filter", "zscore(naswot+prior)", True),
+            ("naswot + prior:params,d_bar,window_distance + filter", "naswot+prior:params,d_bar,window_distance", True),
+            ("random (no score)", None, False))
 
 
 def cached_pool(cache, dataset: str, batch: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -132,22 +134,24 @@ def darts(ctx) -> list[dict]:
     return out
 
 
-def search(args, ctx, table, pool: np.ndarray) -> list[dict]:
+def search(args, ctx, table, pool: np.ndarray, searches=SEARCHES) -> list[dict]:
+    """Simulated searches for every ``(name, spec, filtered)`` of ``searches``; each row keeps the
+    chosen cell index of every seed (``chosen``)."""
     from tqdm import tqdm
 
     from dagfilter import DAGFilter
     from dagfilter.rankers import get_ranker
 
     flt = DAGFilter.from_space("nb201", fraction=args.fraction)
-    rankers = {spec: get_ranker(spec, ctx) for _, spec, _ in SEARCHES if spec}
+    rankers = {spec: get_ranker(spec, ctx) for _, spec, _ in searches if spec}
     accs = {k: table[k].to_numpy(np.float64) for k, _ in ACC}
-    res: dict[str, dict[str, list]] = {name: {"acc": [], "passes": [], "reused": [], "scored": []}
-                                       for name, _, _ in SEARCHES}
+    res: dict[str, dict[str, list]] = {name: {"acc": [], "passes": [], "reused": [], "scored": [], "chosen": []}
+                                       for name, _, _ in searches}
     for seed in tqdm(range(args.seed0, args.seed0 + args.seeds), desc="simulated searches", file=sys.stderr):
         rng = np.random.default_rng(seed)
         cand = rng.permutation(pool)[:args.samples]
         keep = flt.mask(cand)
-        for name, spec, filtered in SEARCHES:
+        for name, spec, filtered in searches:
             c = cand[keep] if filtered else cand
             if len(c) == 0:
                 continue
@@ -161,14 +165,17 @@ def search(args, ctx, table, pool: np.ndarray) -> list[dict]:
             res[name]["passes"].append(passes)
             res[name]["reused"].append(reused)
             res[name]["scored"].append(len(c))
+            res[name]["chosen"].append(int(c[best]))
     rows = []
-    for name, spec, filtered in SEARCHES:
+    for name, spec, filtered in searches:
         a = np.asarray(res[name]["acc"])
         row = {"search": name, "score": spec, "filter": filtered, "runs": int(len(a))}
         for j, (_, label) in enumerate(ACC):
             row[f"{label}_mean"], row[f"{label}_std"] = float(a[:, j].mean()), float(a[:, j].std(ddof=1))
+            row[f"{label}_sem"] = row[f"{label}_std"] / np.sqrt(len(a))
         for key in ("passes", "reused", "scored"):
             row[f"{key}_mean"] = float(np.mean(res[name][key]))
+        row["chosen"] = res[name]["chosen"]
         rows.append(row)
     return rows
 
@@ -207,14 +214,18 @@ def markdown(report: dict) -> str:
         lines.append(f"| {r['ranker']} | {r['spearman']:.3f} | {r['kendall']:.3f} | {r['top5']:.3f} | "
                      f"{r['seconds'] * 1e3:.0f} ms |")
     s0 = report["search"][0]
-    lines += ["", f"### Simulated searches: N={report['samples']} drawn from the cached pool, {s0['runs']} seeds, "
-              f"filter fraction {report['fraction']}", "",
-              "| search | CIFAR-10 | CIFAR-100 | ImageNet16-120 | scored | forward passes | iso reused |",
-              "|---|---|---|---|---|---|---|"]
+    where = ("the whole space (every cell cached: these are the live searches)" if report["pool_size"] == 15625
+             else f"the cached pool of {report['pool_size']} cells")
+    lines += ["", f"### Simulated searches: N={report['samples']} drawn from {where}; seeds {report['seed0']}-"
+              f"{report['seed0'] + s0['runs'] - 1}, filter fraction {report['fraction']}", "",
+              "mean ± std over seeds; s.e. = standard error of the mean (C10 / C100 / IN16)", "",
+              "| search | CIFAR-10 | CIFAR-100 | ImageNet16-120 | s.e. | scored | forward passes | iso reused |",
+              "|---|---|---|---|---|---|---|---|"]
     for r in report["search"]:
+        sem = " / ".join(f"{r[f'{lab}_sem']:.2f}" for lab in ("C10", "C100", "IN16"))
         lines.append(f"| {r['search']} | " + " | ".join(f"{r[f'{lab}_mean']:.2f} ± {r[f'{lab}_std']:.2f}"
                                                       for lab in ("C10", "C100", "IN16"))
-                     + f" | {r['scored_mean']:.1f} | {r['passes_mean']:.1f} | {r['reused_mean']:.2f} |")
+                     + f" | {sem} | {r['scored_mean']:.1f} | {r['passes_mean']:.1f} | {r['reused_mean']:.2f} |")
     iso = report["iso_savings"]
     lines += ["", f"Isomorphism savings on the real stream (N={report['samples']}, {iso['unfiltered']['runs']} seeds): "
               f"{iso['unfiltered']['mean_saved']:.2f} scorings saved per search unfiltered (max "
@@ -256,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     corr_ctx = ctx.with_options(iso="off")  # correlations: every cell its own score
     report = {"cache": str(cache.path), "pool_size": int(len(pool)), "batch": args.batch,
-              "score_seed": args.score_seed, "samples": args.samples, "fraction": args.fraction,
+              "score_seed": args.score_seed, "samples": args.samples, "fraction": args.fraction, "seed0": args.seed0,
               "correlation": correlation(args, corr_ctx, table, pool), "darts": darts(corr_ctx),
               "search": search(args, ctx, table, pool), "iso_savings": iso_savings(args)}
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)

@@ -99,3 +99,44 @@ def test_ranked_search_analytic_only_and_unfiltered(tmp_path: Path) -> None:
     # the same seed draws the same candidates as every other searcher
     rnd = searchers.get("random", table=False).search("nb201", budget=50, seed=1, progress=False)
     assert [t["index"] for t in rnd.trajectory] == [t["index"] for t in res.trajectory]
+
+
+def _bench_rankers_module():
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / "bench_rankers.py"
+    spec = importlib.util.spec_from_file_location("bench_rankers_under_test", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)  # type: ignore[union-attr]
+    return mod
+
+
+def test_simulated_searches_are_the_live_searches(cifar_dir: Path, tmp_path: Path) -> None:
+    """scripts/bench_rankers.py over a pool covering the whole space picks, seed for seed, the
+    cell the live ``ranked`` searcher picks (same stream, filter, ranks and tie-breaking)."""
+    import argparse
+
+    from dagfilter import bench
+
+    br = _bench_rankers_module()
+    table = bench.load("nb201").table()
+    flt = DAGFilter.from_space("nb201", fraction=0.5)
+    cache = ScoreCache(tmp_path)
+    seeds, samples = 3, 12
+    # fill the cache with exactly the cells the filtered live searches will score
+    live_spec = "naswot+prior"
+    live = searchers.get("ranked", score=live_spec, data_dir=cifar_dir, batch_size=BATCH, cache=cache, table=False)
+    live_chosen = [live.search("nb201", budget=samples, seed=s, filter=flt, progress=False).chosen_index
+                   for s in range(seeds)]
+    ctx = RankerContext(data_dir=cifar_dir, batch_size=BATCH, cache=cache, cache_only=True, iso="search")
+    args = argparse.Namespace(fraction=0.5, seed0=0, seeds=seeds, samples=samples)
+    plan = (("live + filter", live_spec, True), ("prior", "prior", False), ("params + filter", "params", True))
+    rows = {r["search"]: r for r in br.search(args, ctx, table, np.arange(15625), plan)}
+    assert rows["live + filter"]["chosen"] == live_chosen
+    for name, spec, filtered in plan[1:]:
+        s = searchers.get("ranked", score=spec, table=False)
+        expect = [s.search("nb201", budget=samples, seed=k, filter=flt if filtered else None,
+                           progress=False).chosen_index for k in range(seeds)]
+        assert rows[name]["chosen"] == expect, name
+        acc = table["cifar10_test_200"].to_numpy()[expect]
+        assert rows[name]["C10_mean"] == pytest.approx(acc.mean())

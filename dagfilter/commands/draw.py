@@ -30,11 +30,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _named(value: str) -> object:
-    from .. import genotypes
+    from ..genotypes import NAMED_GENOTYPES
 
-    named = {"DARTS_V1": genotypes.DARTS_V1, "DARTS_V2": genotypes.DARTS_V2}
-    if value in named:
-        return named[value]
+    if value in NAMED_GENOTYPES:
+        return NAMED_GENOTYPES[value]
     if value.strip().isdigit():
         return int(value)
     return value

@@ -1,4 +1,4 @@
-"""``dagfilter search``: run a registered searcher (NAS-WOT, random) with or without the DAG filter."""
+"""``dagfilter search``: run a registered searcher (NAS-WOT, random, ranked, TE-NAS, FP-NAS) with or without the DAG filter."""
 from __future__ import annotations
 
 import argparse
@@ -44,7 +44,7 @@ call); an unknown ``--searcher`` name is an error that lists every registered se
 def register(subparsers: Any) -> None:
     """Add the ``search`` sub-command."""
     p = subparsers.add_parser(
-        "search", help="architecture search (NAS-WOT, random) with optional DAG filtering",
+        "search", help="architecture search (NAS-WOT, rankers, TE-NAS, FP-NAS, random) with optional DAG filtering",
         description="Search a space with a registered searcher; with --filter, cells outside the "
                     "DAG filter's window are skipped before any network is built.",
         formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG)

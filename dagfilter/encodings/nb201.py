@@ -183,6 +183,25 @@ def from_index(index: int) -> Cell:
     return from_ops([NB201_OPS[c] for c in codes])
 
 
+def index_strings(indices: np.ndarray | Sequence[int] | None = None) -> list[str]:
+    """Official arch strings of NAS-Bench-201 indices (all 15,625 when None), without building cells."""
+    table = _all_strings()
+    if indices is None:
+        return list(table)
+    idx = np.asarray(indices, dtype=np.int64)
+    if idx.size and (idx.min() < 0 or idx.max() >= NUM_ARCHS):
+        bad = int(idx[(idx < 0) | (idx >= NUM_ARCHS)][0])
+        raise IndexOutOfRangeError(f"NAS-Bench-201 index {bad} is outside 0..{NUM_ARCHS - 1}")
+    return [table[i] for i in idx.tolist()]
+
+
+@lru_cache(maxsize=1)
+def _all_strings() -> tuple[str, ...]:
+    ops = index_codes()
+    return tuple(f"|{NB201_OPS[a]}~0|+|{NB201_OPS[b]}~0|{NB201_OPS[c]}~1|+|{NB201_OPS[d]}~0|{NB201_OPS[e]}~1|"
+                 f"{NB201_OPS[f]}~2|" for a, b, c, d, e, f in ops.tolist())
+
+
 def index_of_codes(codes: np.ndarray) -> np.ndarray:
     """Official indices of op-code rows (vectorized)."""
     return _key_to_index()[codes_key(codes)]

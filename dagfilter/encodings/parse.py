@@ -75,6 +75,10 @@ def _from_text(text: str) -> Arch:
         return parse_arch(obj.get("chosen_cell", obj) if isinstance(obj, dict) else obj)
     if s.lstrip("-").isdigit():
         return nb201.from_index(int(s))
+    from ..genotypes import NAMED_GENOTYPES
+
+    if s in NAMED_GENOTYPES:
+        return NAMED_GENOTYPES[s]
     stripped = s.strip("()[] ")
     parts = [p.strip().strip("'\"") for p in stripped.split(",") if p.strip()]
     if len(parts) == 6 and all(p.isdigit() for p in parts):
@@ -85,7 +89,8 @@ def _from_text(text: str) -> Arch:
         return _from_file(Path(s))
     raise CellFormatError(
         f"cannot read an architecture from {s[:80]!r}: expected a NAS-Bench-201 string '|op~0|+...', an index, "
-        "6 NASLib op codes, 6 op names, a genotype (JSON or Genotype(...)), or a JSON file"
+        "6 NASLib op codes, 6 op names, a genotype (JSON, Genotype(...) or a name: DARTS_V1, DARTS_V2, DARTS), "
+        "or a JSON file"
     )
 
 

@@ -10,86 +10,38 @@ Entry points:
   milliseconds);
 * :func:`darts_param_count` - closed-form DARTS/NDS network parameter count;
 * :data:`NB301_SETTINGS` - the DARTS settings that reproduce NAS-Bench-301's parameter counts.
+
+Names are loaded on first use (PEP 562), so the closed-form counters in
+:mod:`dagfilter.nets.nb201_counts` work without importing PyTorch.
 """
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
-from torch import nn
+_WHERE: dict[str, str] = {
+    "build_network": "factory", "SPACES": "factory", "DARTS_DEFAULTS": "factory", "NB301_SETTINGS": "factory",
+    "NB201Network": "nb201", "NetworkCIFAR": "darts", "NetworkImageNet": "darts", "parse_genotype": "darts",
+    "count_parameters": "counting", "count_flops": "counting", "FLOP_CONVENTIONS": "counting",
+    "nb201_param_count": "nb201_counts", "nb201_flops": "nb201_counts", "nb201_costs": "nb201_counts",
+    "nb201_dataset_costs": "nb201_counts", "nb201_op_codes": "nb201_counts", "NB201_DATASETS": "nb201_counts",
+    "darts_param_count": "darts_counts", "darts_op_params": "darts_counts",
+    "NB201_OPS": "ops_nb201", "NB201_OP_NAMES": "nb201_spec", "make_nb201_op": "ops_nb201",
+    "DARTS_OPS": "ops_darts", "make_darts_op": "ops_darts",
+}
 
-from ..errors import CellFormatError, SpaceError
-from .counting import FLOP_CONVENTIONS, count_flops, count_parameters
-from .darts import NetworkCIFAR, NetworkImageNet, parse_genotype
-from .darts_counts import darts_op_params, darts_param_count
-from .nb201 import NB201Network, check_nb201_ops
-from .nb201_counts import (NB201_DATASETS, nb201_costs, nb201_dataset_costs, nb201_flops, nb201_op_codes,
-                           nb201_param_count)
-from .ops_darts import DARTS_OPS, make_darts_op
-from .ops_nb201 import NB201_OP_NAMES, NB201_OPS, make_nb201_op
-
-SPACES: tuple[str, ...] = ("nb201", "darts", "darts_imagenet")
-"""Space names :func:`build_network` accepts (``"nds"`` is an alias of ``"darts"``)."""
-
-DARTS_DEFAULTS: dict[str, Any] = {"C": 36, "layers": 20}
-"""DARTS' CIFAR-10 evaluation settings (used when ``C`` / ``layers`` are not given)."""
-
-NB301_SETTINGS: dict[str, Any] = {"C": 32, "layers": 8, "affine": False}
-"""``build_network(g, "darts", **NB301_SETTINGS)`` has exactly NAS-Bench-301's parameter count
-(auxiliary head excluded): 32 initial channels, 8 cells, BatchNorm inside cell ops without affine
-parameters."""
+__all__ = list(_WHERE)
 
 
-def _nb201_ops_of(cell: Any) -> tuple[str, ...]:
-    if hasattr(cell, "nb201_ops") and callable(cell.nb201_ops):
-        return check_nb201_ops(cell.nb201_ops())
-    if isinstance(cell, str):
-        from ..cell import Cell  # the lead's parser of official arch strings
-
-        return check_nb201_ops(Cell.from_nb201_str(cell).nb201_ops())
-    return check_nb201_ops(cell)
-
-
-def build_network(cell: Any, space: str = "nb201", num_classes: int = 10, **kwargs: Any) -> nn.Module:
-    """Build the evaluation network of ``cell`` in ``space``.
-
-    Args:
-        cell: for ``"nb201"``: 6 op names in arch-string order, an object with a
-            ``nb201_ops()`` method (e.g. :class:`dagfilter.cell.Cell`), or an official arch
-            string. For ``"darts"`` / ``"nds"`` / ``"darts_imagenet"``: a ``Genotype`` or any
-            object (or NDS JSON dict) with ``normal``, ``normal_concat``, ``reduce``,
-            ``reduce_concat``.
-        space: ``"nb201"``, ``"darts"`` (alias ``"nds"``, CIFAR network) or ``"darts_imagenet"``.
-        num_classes: classifier outputs.
-        **kwargs: passed to the network: ``C``, ``N`` for NAS-Bench-201; ``C`` (default 36),
-            ``layers`` (default 20), ``auxiliary``, ``drop_path_prob``, ``affine`` (and
-            ``stem_multiplier`` for CIFAR) for DARTS.
-
-    Returns:
-        :class:`NB201Network`, :class:`NetworkCIFAR` or :class:`NetworkImageNet`.
-
-    Raises:
-        SpaceError: unknown ``space``; CellFormatError / UnknownOpError: a bad cell;
-        ConfigError: bad sizes; TypeError: an unexpected keyword argument.
-    """
-    key = str(space).lower()
-    if key == "nb201":
-        return NB201Network(_nb201_ops_of(cell), num_classes=num_classes, **kwargs)
-    if key in ("darts", "nds", "darts_imagenet"):
-        if hasattr(cell, "nb201_ops") and not hasattr(cell, "normal"):
-            raise CellFormatError(f"space {space!r} needs a DARTS genotype, got a NAS-Bench-201 cell {cell!r}")
-        opts = {**DARTS_DEFAULTS, **kwargs}
-        C, layers = opts.pop("C"), opts.pop("layers")
-        net_cls = NetworkImageNet if key == "darts_imagenet" else NetworkCIFAR
-        return net_cls(C, num_classes, layers, cell, **opts)
-    raise SpaceError(f"unknown space {space!r}; known: {', '.join(SPACES)} (and 'nds')")
+def __getattr__(name: str) -> Any:
+    try:
+        module = _WHERE[name]
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
 
 
-__all__ = [
-    "build_network", "SPACES", "DARTS_DEFAULTS", "NB301_SETTINGS",
-    "NB201Network", "NetworkCIFAR", "NetworkImageNet",
-    "count_parameters", "count_flops", "FLOP_CONVENTIONS",
-    "nb201_param_count", "nb201_flops", "nb201_costs", "nb201_dataset_costs", "nb201_op_codes", "NB201_DATASETS",
-    "darts_param_count", "darts_op_params",
-    "NB201_OPS", "NB201_OP_NAMES", "make_nb201_op", "DARTS_OPS", "make_darts_op", "parse_genotype",
-]
-
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE))

@@ -18,42 +18,8 @@ from typing import Callable, Sequence
 import torch
 from torch import nn
 
-from ..errors import CellFormatError, ConfigError
-from .ops_nb201 import NB201_OP_NAMES, ReLUConvBN, make_nb201_op
-
-NB201_EDGES: tuple[tuple[int, int], ...] = ((0, 1), (0, 2), (1, 2), (0, 3), (1, 3), (2, 3))
-"""The cell's edges ``(src, dst)`` in NAS-Bench-201 arch-string order."""
-
-
-def check_nb201_ops(ops: Sequence[str]) -> tuple[str, ...]:
-    """Validate 6 NAS-Bench-201 op names and return them as a tuple.
-
-    Raises:
-        CellFormatError: ``ops`` is a string or does not hold exactly 6 names.
-        UnknownOpError: a name is not a NAS-Bench-201 operation.
-    """
-    if isinstance(ops, (str, bytes)):
-        raise CellFormatError(
-            f"expected a sequence of 6 NAS-Bench-201 op names, got the string {ops!r} "
-            "(parse arch strings with dagfilter.cell.Cell.from_nb201_str)")
-    try:
-        ops = tuple(ops)
-    except TypeError:
-        raise CellFormatError(f"expected a sequence of 6 NAS-Bench-201 op names, got {ops!r}") from None
-    if len(ops) != len(NB201_EDGES):
-        raise CellFormatError(
-            f"a NAS-Bench-201 cell has {len(NB201_EDGES)} edges, got {len(ops)} op names: {ops!r}")
-    for op in ops:
-        if op not in NB201_OP_NAMES:
-            make_nb201_op(op, 1)  # raises UnknownOpError naming the op
-    return ops
-
-
-def check_macro(num_classes: int, C: int, N: int) -> None:
-    """Validate the macro-skeleton hyper-parameters (positive integers)."""
-    for name, value in (("num_classes", num_classes), ("C", C), ("N", N)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ConfigError(f"{name} must be a positive integer, got {value!r}")
+from .nb201_spec import NB201_EDGES, check_macro, check_nb201_ops
+from .ops_nb201 import ReLUConvBN, make_nb201_op
 
 
 class NB201Cell(nn.Module):

@@ -25,8 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CellFormatError, ConfigError
-from .nb201 import check_macro, check_nb201_ops
-from .ops_nb201 import NB201_OP_NAMES
+from .nb201_spec import NB201_OP_NAMES, check_macro, check_nb201_ops
 
 NB201_DATASETS: dict[str, tuple[int, int]] = {
     "cifar10": (10, 32),

@@ -21,9 +21,6 @@ from torch import nn
 
 from ..errors import UnknownOpError
 
-NB201_OP_NAMES: tuple[str, ...] = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
-"""The NAS-Bench-201 operation names, in the benchmark's own order."""
-
 
 class ReLUConvBN(nn.Sequential):
     """ReLU -> Conv2d (no bias) -> BatchNorm2d, the NAS-Bench-201 ``nor_conv`` block.

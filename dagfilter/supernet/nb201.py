@@ -13,8 +13,10 @@ import torch
 from torch import nn
 
 from ..errors import ConfigError
-from ..nets.nb201 import NB201_EDGES, check_macro, nb201_macro_layers
-from ..nets.ops_nb201 import NB201_OP_NAMES, make_nb201_op
+from ..nets.nb201 import nb201_macro_layers
+from ..nets.nb201_spec import NB201_EDGES, check_macro
+from ..nets.nb201_spec import NB201_OP_NAMES
+from ..nets.ops_nb201 import make_nb201_op
 from .mixed import MixedOp, add_inputs
 
 Arch = tuple[tuple[str, ...], ...]

@@ -102,7 +102,7 @@ class NB201SupernetSpace(SupernetSpace):
     parts = ("cell",)
 
     def __init__(self) -> None:
-        from ..nets.ops_nb201 import NB201_OP_NAMES
+        from ..nets.nb201_spec import NB201_OP_NAMES
 
         self.ops = tuple(NB201_OP_NAMES)
 
@@ -111,7 +111,7 @@ class NB201SupernetSpace(SupernetSpace):
         return 6
 
     def structure(self) -> Cell:
-        from ..nets.nb201 import NB201_EDGES
+        from ..nets.nb201_spec import NB201_EDGES
 
         return Cell(4, tuple(Edge(s, d, "nor_conv_3x3") for s, d in NB201_EDGES))
 

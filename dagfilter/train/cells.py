@@ -19,7 +19,7 @@ from ..genotypes import Genotype
 
 Arch = Union[Cell, Genotype]
 
-NAMED_GENOTYPES = {name: getattr(genotypes, name) for name in ("DARTS_V1", "DARTS_V2", "DARTS")}
+NAMED_GENOTYPES = genotypes.NAMED_GENOTYPES
 
 
 def parse_cell_arg(value: Any) -> tuple[str, Arch]:
