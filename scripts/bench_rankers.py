@@ -136,7 +136,13 @@ def darts(ctx) -> list[dict]:
 
 def search(args, ctx, table, pool: np.ndarray, searches=SEARCHES) -> list[dict]:
     """Simulated searches for every ``(name, spec, filtered)`` of ``searches``; each row keeps the
-    chosen cell index of every seed (``chosen``)."""
+    chosen cell index of every seed (``chosen``).
+
+    ``args.draw == "pool"``: each seed draws N cells from ``pool`` (every live score a cache hit).
+    ``args.draw == "stream"``: each seed draws the live candidate stream (a seeded permutation of
+    all 15,625 cells); a row whose live ranker meets an uncached cell in any seed gets no numbers
+    (``missing`` counts the seeds), so no row is a biased subset of seeds.
+    """
     from tqdm import tqdm
 
     from dagfilter import DAGFilter
@@ -145,18 +151,24 @@ def search(args, ctx, table, pool: np.ndarray, searches=SEARCHES) -> list[dict]:
     flt = DAGFilter.from_space("nb201", fraction=args.fraction)
     rankers = {spec: get_ranker(spec, ctx) for _, spec, _ in searches if spec}
     accs = {k: table[k].to_numpy(np.float64) for k, _ in ACC}
-    res: dict[str, dict[str, list]] = {name: {"acc": [], "passes": [], "reused": [], "scored": [], "chosen": []}
-                                       for name, _, _ in searches}
+    cached = np.zeros(15625, dtype=bool)
+    cached[pool] = True
+    res: dict[str, dict[str, list]] = {name: {"acc": [], "passes": [], "reused": [], "scored": [], "chosen": [],
+                                              "missing": []} for name, _, _ in searches}
+    stream = getattr(args, "draw", "pool") == "stream"
     for seed in tqdm(range(args.seed0, args.seed0 + args.seeds), desc="simulated searches", file=sys.stderr):
         rng = np.random.default_rng(seed)
-        cand = rng.permutation(pool)[:args.samples]
+        cand = rng.permutation(15625 if stream else pool)[:args.samples]
         keep = flt.mask(cand)
         for name, spec, filtered in searches:
             c = cand[keep] if filtered else cand
-            if len(c) == 0:
+            if len(c) == 0 or res[name]["missing"]:
                 continue
             if spec is None:
                 best, passes, reused = 0, 0, 0  # the first candidate of a random stream = a uniform pick
+            elif rankers[spec].kind == "live" and not cached[c].all():
+                res[name]["missing"].append(seed)
+                continue
             else:
                 out = rankers[spec].evaluate("nb201", c)
                 s = np.where(np.isnan(out.scores), -np.inf, out.scores)
@@ -168,8 +180,13 @@ def search(args, ctx, table, pool: np.ndarray, searches=SEARCHES) -> list[dict]:
             res[name]["chosen"].append(int(c[best]))
     rows = []
     for name, spec, filtered in searches:
+        row: dict = {"search": name, "score": spec, "filter": filtered}
+        if res[name]["missing"]:
+            row.update(runs=0, missing_from_seed=res[name]["missing"][0])
+            rows.append(row)
+            continue
         a = np.asarray(res[name]["acc"])
-        row = {"search": name, "score": spec, "filter": filtered, "runs": int(len(a))}
+        row["runs"] = int(len(a))
         for j, (_, label) in enumerate(ACC):
             row[f"{label}_mean"], row[f"{label}_std"] = float(a[:, j].mean()), float(a[:, j].std(ddof=1))
             row[f"{label}_sem"] = row[f"{label}_std"] / np.sqrt(len(a))
@@ -197,9 +214,8 @@ def iso_savings(args) -> dict:
     return {k: {"mean_saved": float(np.mean(v)), "max_saved": int(np.max(v)), "runs": len(v)} for k, v in out.items()}
 
 
-def markdown(report: dict) -> str:
-    lines = [f"NAS-WOT cached cells (pool): {report['pool_size']} "
-             f"(cache {report['cache']}, naswot/cifar10/batch {report['batch']}/seed {report['score_seed']})", ""]
+def _correlation_md(report: dict) -> list[str]:
+    lines: list[str] = []
     lines += ["### Ranking quality on NAS-Bench-201 (test accuracy, 200 epochs)", "",
               "| ranker | cells | n | C10 ρ | C10 τ | C10 top5% | C100 ρ | C100 τ | C100 top5% | IN16 ρ | IN16 τ "
               "| IN16 top5% | time |", "|" + "---|" * 13]
@@ -213,15 +229,27 @@ def markdown(report: dict) -> str:
     for r in report["darts"]:
         lines.append(f"| {r['ranker']} | {r['spearman']:.3f} | {r['kendall']:.3f} | {r['top5']:.3f} | "
                      f"{r['seconds'] * 1e3:.0f} ms |")
-    s0 = report["search"][0]
-    where = ("the whole space (every cell cached: these are the live searches)" if report["pool_size"] == 15625
-             else f"the cached pool of {report['pool_size']} cells")
+    return lines
+
+
+def markdown(report: dict) -> str:
+    lines = [f"NAS-WOT cached cells (pool): {report['pool_size']} "
+             f"(cache {report['cache']}, naswot/cifar10/batch {report['batch']}/seed {report['score_seed']})", ""]
+    if report["correlation"]:
+        lines += _correlation_md(report)
+    s0 = max(report["search"], key=lambda r: r["runs"])
+    where = (f"the cached pool of {report['pool_size']} cells" if report["draw"] == "pool" else
+             "the whole space: each seed's candidates are those of the live search with that seed")
     lines += ["", f"### Simulated searches: N={report['samples']} drawn from {where}; seeds {report['seed0']}-"
               f"{report['seed0'] + s0['runs'] - 1}, filter fraction {report['fraction']}", "",
               "mean ± std over seeds; s.e. = standard error of the mean (C10 / C100 / IN16)", "",
               "| search | CIFAR-10 | CIFAR-100 | ImageNet16-120 | s.e. | scored | forward passes | iso reused |",
               "|---|---|---|---|---|---|---|---|"]
     for r in report["search"]:
+        if not r["runs"]:
+            lines.append(f"| {r['search']} | not computed: seed {r['missing_from_seed']} draws cells whose "
+                         "NAS-WOT score is not cached | | | | | | |")
+            continue
         sem = " / ".join(f"{r[f'{lab}_sem']:.2f}" for lab in ("C10", "C100", "IN16"))
         lines.append(f"| {r['search']} | " + " | ".join(f"{r[f'{lab}_mean']:.2f} ± {r[f'{lab}_std']:.2f}"
                                                       for lab in ("C10", "C100", "IN16"))
@@ -245,6 +273,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seeds", type=int, default=200)
     p.add_argument("--seed0", type=int, default=0)
     p.add_argument("--fraction", type=float, default=0.5)
+    p.add_argument("--draw", choices=["auto", "stream", "pool"], default="auto",
+                   help="candidates of a simulated search: the live stream over the whole space, or N cells "
+                        "of the cached pool (auto: stream when every cell is cached, else pool)")
+    p.add_argument("--skip-correlation", action="store_true", help="only the search table (and iso savings)")
     p.add_argument("--min-cached", type=int, default=1000, help="warn when fewer cells are cached")
     p.add_argument("--out", default="runs/bench_rankers.json")
     p.add_argument("--md", default=None, help="also write the tables as Markdown here")
@@ -265,10 +297,14 @@ def main(argv: list[str] | None = None) -> int:
     if len(pool) < args.samples:
         print(f"error: {len(pool)} cached cells cannot feed searches of N={args.samples}", file=sys.stderr)
         return 2
+    if args.draw == "auto":
+        args.draw = "stream" if len(pool) == 15625 else "pool"
     corr_ctx = ctx.with_options(iso="off")  # correlations: every cell its own score
     report = {"cache": str(cache.path), "pool_size": int(len(pool)), "batch": args.batch,
               "score_seed": args.score_seed, "samples": args.samples, "fraction": args.fraction, "seed0": args.seed0,
-              "correlation": correlation(args, corr_ctx, table, pool), "darts": darts(corr_ctx),
+              "draw": args.draw,
+              "correlation": [] if args.skip_correlation else correlation(args, corr_ctx, table, pool),
+              "darts": [] if args.skip_correlation else darts(corr_ctx),
               "search": search(args, ctx, table, pool), "iso_savings": iso_savings(args)}
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(report, indent=2))

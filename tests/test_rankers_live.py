@@ -129,11 +129,15 @@ def test_simulated_searches_are_the_live_searches(cifar_dir: Path, tmp_path: Pat
     live_chosen = [live.search("nb201", budget=samples, seed=s, filter=flt, progress=False).chosen_index
                    for s in range(seeds)]
     ctx = RankerContext(data_dir=cifar_dir, batch_size=BATCH, cache=cache, cache_only=True, iso="search")
-    args = argparse.Namespace(fraction=0.5, seed0=0, seeds=seeds, samples=samples)
-    plan = (("live + filter", live_spec, True), ("prior", "prior", False), ("params + filter", "params", True))
-    rows = {r["search"]: r for r in br.search(args, ctx, table, np.arange(15625), plan)}
+    args = argparse.Namespace(fraction=0.5, seed0=0, seeds=seeds, samples=samples, draw="stream")
+    plan = (("live + filter", live_spec, True), ("prior", "prior", False), ("params + filter", "params", True),
+            ("live", live_spec, False))
+    pool = np.asarray(sorted(r.index for r in cache.items("naswot")), dtype=np.int64)
+    rows = {r["search"]: r for r in br.search(args, ctx, table, pool, plan)}
     assert rows["live + filter"]["chosen"] == live_chosen
-    for name, spec, filtered in plan[1:]:
+    # the unfiltered live search meets uncached cells: no numbers rather than a biased subset of seeds
+    assert rows["live"]["runs"] == 0 and rows["live"]["missing_from_seed"] == 0
+    for name, spec, filtered in plan[1:3]:
         s = searchers.get("ranked", score=spec, table=False)
         expect = [s.search("nb201", budget=samples, seed=k, filter=flt if filtered else None,
                            progress=False).chosen_index for k in range(seeds)]
