@@ -31,6 +31,18 @@ def cifar_dir(shared_dir: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def nb201_csv(shared_dir: Path):
+    """The shared NAS-Bench-201 table (``data/nb201/nb201_table.csv``) as a DataFrame indexed by
+    the official index, read independently of dagfilter's own shipped table."""
+    import pandas as pd
+
+    p = shared_dir / "data" / "nb201" / "nb201_table.csv"
+    if not p.is_file():
+        pytest.skip(f"NAS-Bench-201 table {p} does not exist")
+    return pd.read_csv(p).set_index("index").sort_index()
+
+
+@pytest.fixture(scope="session")
 def cifar_root(cifar_dir: Path) -> Path:
     """Alias of :func:`cifar_dir`."""
     return cifar_dir

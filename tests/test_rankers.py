@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -28,11 +27,8 @@ RNG_CELLS = np.random.default_rng(7).choice(15625, size=40, replace=False)
 
 
 @pytest.fixture(scope="module")
-def table(shared_dir: Path) -> pd.DataFrame:
-    p = shared_dir / "data" / "nb201" / "nb201_table.csv"
-    if not p.is_file():
-        pytest.skip(f"NAS-Bench-201 table {p} does not exist")
-    return pd.read_csv(p).set_index("index").sort_index()
+def table(nb201_csv: pd.DataFrame) -> pd.DataFrame:
+    return nb201_csv
 
 
 def _cell(i: int) -> Cell:

@@ -23,11 +23,8 @@ from dagfilter.spaces import get_space
 
 
 @pytest.fixture(scope="module")
-def table(shared_dir: Path) -> pd.DataFrame:
-    p = shared_dir / "data" / "nb201" / "nb201_table.csv"
-    if not p.is_file():
-        pytest.skip(f"NAS-Bench-201 table {p} does not exist")
-    return pd.read_csv(p).set_index("index").sort_index()
+def table(nb201_csv: pd.DataFrame) -> pd.DataFrame:
+    return nb201_csv
 
 
 def test_whole_space_ranking_is_sorted_and_agrees_with_scipy(table: pd.DataFrame) -> None:
