@@ -105,7 +105,7 @@ class NatsBenchmark(Benchmark):
             out = []
             for f in self._archive.glob(f"*{PICKLE_EXT}"):
                 stem = f.name[: -len(PICKLE_EXT)]
-                if stem.isdigit():
+                if stem.isdecimal():
                     out.append(int(stem))
             return sorted(set(out) | set(self.api.evaluated_indexes))
         return sorted(self.api.evaluated_indexes)

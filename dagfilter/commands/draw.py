@@ -34,7 +34,7 @@ def _named(value: str) -> object:
 
     if value in NAMED_GENOTYPES:
         return NAMED_GENOTYPES[value]
-    if value.strip().isdigit():
+    if value.strip().isdecimal():
         return int(value)
     return value
 

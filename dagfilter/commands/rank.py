@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(f"--top must be >= 0, got {args.top}")
     archs = read_arch_list(args.cells, args.indices) or None
     if archs is not None and args.space == "nb201":
-        archs = [int(a) if isinstance(a, str) and a.strip().isdigit() else a for a in archs]
+        archs = [int(a) if isinstance(a, str) and a.strip().isdecimal() else a for a in archs]
     flt = None
     if args.filter is not None:
         from ..filter import DAGFilter

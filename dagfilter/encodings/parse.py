@@ -73,7 +73,7 @@ def _from_text(text: str) -> Arch:
         if obj is None:
             raise CellFormatError(f"architecture JSON does not parse: {s[:80]!r}")
         return parse_arch(obj.get("chosen_cell", obj) if isinstance(obj, dict) else obj)
-    if s.lstrip("-").isdigit():
+    if s.lstrip("-").isdecimal():
         return nb201.from_index(int(s))
     from ..genotypes import NAMED_GENOTYPES
 
@@ -81,7 +81,7 @@ def _from_text(text: str) -> Arch:
         return NAMED_GENOTYPES[s]
     stripped = s.strip("()[] ")
     parts = [p.strip().strip("'\"") for p in stripped.split(",") if p.strip()]
-    if len(parts) == 6 and all(p.isdigit() for p in parts):
+    if len(parts) == 6 and all(p.isdecimal() for p in parts):
         return nb201.from_naslib([int(p) for p in parts])
     if len(parts) == 6 and all(p.isidentifier() for p in parts):
         return nb201.from_ops(parts)
