@@ -115,3 +115,21 @@ def test_analytic_ranking_never_imports_torch() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "15625"
+
+
+def test_cli_rank_live_uses_cache(cifar_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    base = ["rank", "--score", "naswot+prior", "--batch", "8", "--data-dir", str(cifar_dir),
+            "--cache-dir", str(tmp_path), "--json"]
+    assert main(base + ["3818", "6111"]) == 0
+    captured = capsys.readouterr()
+    assert "is live" in captured.err
+    import json
+
+    first = json.loads(captured.out)
+    assert first["kind"] == "live" and first["stats"]["live_computed"] == 2 and first["n"] == 2
+    # a rerun reads the cache; --cache-only refuses a cell it has never scored
+    assert main(base + ["--cache-only", "3818", "6111"]) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert again["stats"]["live_computed"] == 0 and again["rows"] == first["rows"]
+    assert main(base + ["--cache-only", "3818", "12"]) == 2
+    assert "not in the score cache" in capsys.readouterr().err

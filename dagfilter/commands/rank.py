@@ -59,7 +59,7 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Rank the cells and print the best rows and the agreement with the benchmark."""
     from ..errors import ConfigError
-    from ..rankers import RankerContext, available_rankers
+    from ..rankers import RankerContext, available_rankers, get_ranker
     from ..rankers.ranking import rank_cells
 
     if args.list:
@@ -79,6 +79,14 @@ def run(args: argparse.Namespace) -> int:
     ctx = RankerContext(dataset=args.dataset, data_dir=args.data_dir, batch_size=args.batch,
                         score_seed=args.score_seed, cache=open_cache(args), cache_only=args.cache_only,
                         n_jobs=args.n_jobs, backend=args.backend, scheduler=args.scheduler, iso=args.iso)
+    if not args.quiet and not args.cache_only and get_ranker(args.score, ctx, combine=args.combine).kind == "live":
+        import sys
+
+        n = "all" if archs is None else str(len(archs))
+        print(f"note: {args.score!r} is live: of the {n} cells, those missing from the score cache cost one "
+              f"forward pass each "
+              f"(cache: {ctx.cache.path if ctx.cache else 'off'}); finished scores are kept, so an interrupted "
+              "run resumes. --cache-only reads the cache only.", file=sys.stderr)
     res = rank_cells(args.score, args.space, archs, ctx, flt, args.combine, progress=not args.quiet)
     if args.csv:
         from pathlib import Path

@@ -16,7 +16,9 @@ forward pass per scored cell; cache- and isomorphism-aware). Specs combine them 
 :mod:`dagfilter.rankers.combine` for the maths. Combinations rank among the candidates scored
 together (in a search: the sampled, accepted cells), not among the whole space.
 
-Evaluation helpers (Spearman, Kendall tau, top-k precision) are in :mod:`dagfilter.rankers.evaluation`.
+Evaluation helpers (Spearman, Kendall tau, top-k precision) are in :mod:`dagfilter.rankers.evaluation`;
+:func:`dagfilter.rankers.ranking.rank_cells` ranks a whole space (or given cells) into a DataFrame
+with benchmark accuracies and agreement (CLI: ``dagfilter rank``).
 """
 from __future__ import annotations
 
