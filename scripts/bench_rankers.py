@@ -83,9 +83,10 @@ def correlation(args, ctx, table, pool: np.ndarray) -> list[dict]:
     truths = {k: table[k].to_numpy(np.float64) for k, _ in ACC}
     for spec in ANALYTIC + LIVE:
         r = get_ranker(spec, ctx)
+        complete = len(pool) == len(everything)
         for subset, idx in (("all", everything), ("cached", pool)):
-            if r.kind == "live" and subset == "all":
-                continue
+            if (r.kind == "live" and subset == "all" and not complete) or (complete and subset == "cached"):
+                continue  # live scores only where cached; with every cell cached "cached" is "all"
             if len(idx) < 2:
                 continue
             t0 = time.perf_counter()
