@@ -22,6 +22,10 @@ When every NB201 cell is cached the pool *is* the space: each seed then draws ex
 candidate stream of a live ``dagfilter search --seed SEED`` (``numpy.random.default_rng(seed)``
 permutation of the 15,625 indices), so the simulated searches are the live searches.
 
+The NAS-WOT scores of every cell for the default setup ship with dagfilter: run
+``dagfilter data import-scores --cache-dir runs/cache`` first to reproduce every table here
+without scoring anything (``tests/test_shipped_scores.py`` rescores cells live to check them).
+
 Every number comes from cached scores and benchmark tables; 200 seeds take well under a
 minute (10,000 about ten) and the script can simply be rerun as the cache grows.
 

@@ -11,6 +11,7 @@ EPILOG = """examples:
   dagfilter data import --from-nds ~/nds_data/ --out nds.npz        # DARTS.json, ENAS.json, ... *_in.json
   dagfilter data info                                                 # shipped tables
   dagfilter data info nb201_official.npz --json
+  dagfilter data import-scores --cache-dir runs/cache               # shipped NAS-WOT scores of all 15,625 cells
 
 An imported table opens with dagfilter.bench.load(PATH) or --benchmark PATH in 'query' / 'best'.
 Importing the full NATS-Bench reads every architecture file: it shows progress, checkpoints to
@@ -29,6 +30,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     src.add_argument("--from-nds", metavar="PATH", help="an NDS .json file or a folder of them")
     imp.add_argument("--out", required=True, help="output table (.npz)")
     imp.add_argument("--checkpoint-every", type=int, default=500, help="architectures between checkpoints")
+    sc = sub.add_parser("import-scores", formatter_class=HELP_FORMATTER,
+                        help="write the shipped NAS-WOT scores of all NAS-Bench-201 cells into a score cache",
+                        description="Write the shipped NAS-WOT scores of all 15,625 NAS-Bench-201 cells (CIFAR-10 "
+                                    "minibatch, batch 128, score seed 0) into a score cache, under the key a "
+                                    "live computation of that setup uses; searches then read them instead of "
+                                    "running a forward pass.")
+    sc.add_argument("--cache-dir", default=None, help="score cache directory (default $DAGFILTER_CACHE or "
+                                                      "~/.cache/dagfilter)")
+    sc.add_argument("--proxy", default="naswot", help="which shipped scores (default naswot)")
     info = sub.add_parser("info", help="describe a table (default: the shipped ones)", formatter_class=HELP_FORMATTER)
     info.add_argument("table", nargs="?", default=None, help="table path or benchmark name")
     info.add_argument("--json", action="store_true", help="print JSON")
@@ -58,6 +68,18 @@ def run(args: argparse.Namespace) -> int:
             out = args.out
         print(f"wrote {out}")
         return 0
+    if args.data_command == "import-scores":
+        from ..cache import ScoreCache
+        from ..proxies.shipped import import_shipped_scores, load_shipped_scores
+
+        cache = ScoreCache(args.cache_dir)
+        n = import_shipped_scores(cache, args.proxy)
+        m = load_shipped_scores(args.proxy).meta
+        print(f"imported {n} {m['proxy']} scores ({m['dataset']}, batch {m['batch']}, seed {m['seed']}, "
+              f"dagfilter {m['version']}) into {cache.path}")
+        print("searches and 'dagfilter rank' with the same setup (--dataset cifar10 with the full CIFAR-10 "
+              "--data-dir, --batch 128, --score-seed 0) now read them")
+        return 0
     if args.data_command == "info":
         names = [args.table] if args.table else list(bench.available())
         rows = [_describe(bench.load(n)) for n in names]
@@ -70,4 +92,4 @@ def run(args: argparse.Namespace) -> int:
             for f in r["figures"]:
                 print(f"  {f}")
         return 0
-    raise ConfigError("dagfilter data needs an action: import or info (see dagfilter data --help)")
+    raise ConfigError("dagfilter data needs an action: import, import-scores or info (see dagfilter data --help)")

@@ -1,0 +1,129 @@
+"""Proxy scores of the whole NAS-Bench-201 space shipped with dagfilter, and their import into a
+:class:`~dagfilter.cache.ScoreCache`.
+
+``benchmarks_data/naswot_nb201_cifar10.npz`` holds the NAS-WOT score of all 15,625 cells
+(CIFAR-10 training minibatch, batch 128, score seed 0), computed by this package and written by
+``scripts/build_shipped_scores.py``. Importing them (``dagfilter data import-scores``) lets a
+search or ``scripts/bench_rankers.py`` run without the ~6 CPU-hours of scoring; the cache key
+is exactly the one a live computation with the same setup would use, so live runs and imported
+scores mix freely.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import BenchmarkError, ConfigError
+
+SHIPPED = {"naswot": "naswot_nb201_cifar10.npz"}
+"""Proxy name -> shipped file in ``benchmarks_data``."""
+
+NUM_CELLS = 15625
+
+
+@dataclass(frozen=True)
+class ShippedScores:
+    """Scores by official NAS-Bench-201 index (``-inf`` = a degenerate cell) and the setup that made them."""
+
+    scores: np.ndarray
+    meta: dict[str, Any]
+
+    @property
+    def key(self) -> tuple[str, str, int, int]:
+        """``(proxy, dataset, batch, seed)`` of the score-cache key."""
+        m = self.meta
+        return m["proxy"], m["dataset"], int(m["batch"]), int(m["seed"])
+
+
+def _digest(scores: np.ndarray) -> str:
+    return hashlib.sha256(np.ascontiguousarray(scores, dtype="<f8").tobytes()).hexdigest()
+
+
+def load_shipped_scores(proxy: str = "naswot", path: str | os.PathLike | None = None) -> ShippedScores:
+    """Read and verify a shipped score file (or ``path``).
+
+    Raises:
+        ConfigError: no shipped scores for ``proxy``.
+        BenchmarkError: the file is missing, of the wrong shape or fails its checksum.
+    """
+    if path is None:
+        if proxy not in SHIPPED:
+            raise ConfigError(f"no shipped scores for proxy {proxy!r}; shipped: {', '.join(SHIPPED)}")
+        ref = resources.files("benchmarks_data").joinpath(SHIPPED[proxy])
+        try:
+            with ref.open("rb") as fh:
+                data = dict(np.load(fh, allow_pickle=False))
+        except FileNotFoundError:
+            raise BenchmarkError(f"benchmarks_data/{SHIPPED[proxy]} is missing from the installation") from None
+        where = f"benchmarks_data/{SHIPPED[proxy]}"
+    else:
+        p = Path(path)
+        if not p.is_file():
+            raise BenchmarkError(f"score file {str(p)!r} does not exist")
+        with np.load(p, allow_pickle=False) as z:
+            data = dict(z)
+        where = str(p)
+    if "scores" not in data or "meta" not in data:
+        raise BenchmarkError(f"{where} is not a dagfilter score file (needs 'scores' and 'meta')")
+    scores = np.asarray(data["scores"], dtype=np.float64)
+    meta = json.loads(str(data["meta"]))
+    if scores.shape != (NUM_CELLS,):
+        raise BenchmarkError(f"{where}: expected {NUM_CELLS} scores, got shape {scores.shape}")
+    if _digest(scores) != meta.get("sha256"):
+        raise BenchmarkError(f"{where} fails its SHA-256 check (corrupted or edited)")
+    scores.setflags(write=False)
+    return ShippedScores(scores, meta)
+
+
+def import_shipped_scores(cache: Any, proxy: str = "naswot", path: str | os.PathLike | None = None) -> int:
+    """Write the shipped scores into ``cache`` under their setup's key; returns the rows written.
+
+    Raises:
+        ConfigError: the scores were made by another dagfilter version than the cache's (a
+            version's scores are only valid for that version's code).
+    """
+    from ..encodings.nb201 import index_strings
+
+    shipped = load_shipped_scores(proxy, path)
+    if shipped.meta["version"] != cache.version:
+        raise ConfigError(f"shipped scores were computed by dagfilter {shipped.meta['version']}, the cache is for "
+                          f"{cache.version}; rebuild them with scripts/build_shipped_scores.py")
+    name, dataset, batch, seed = shipped.key
+    rows = [(cell, float(s), None, i) for i, (cell, s) in enumerate(zip(index_strings(), shipped.scores.tolist()))]
+    return cache.put_many(rows, name, dataset, batch, seed)
+
+
+def write_shipped_scores(cache: Any, out: str | os.PathLike, proxy: str = "naswot", dataset: str = "cifar10",
+                         batch: int = 128, seed: int = 0, data_source: str = "") -> Path:
+    """Export one setup's scores of all NAS-Bench-201 cells from ``cache`` to ``out`` (``.npz``).
+
+    Raises:
+        ConfigError: the cache lacks a cell of that setup.
+    """
+    rows = {int(r.index): r.score for r in cache.items(proxy, dataset, batch, seed, version=cache.version)
+            if r.index is not None}
+    missing = NUM_CELLS - len(rows)
+    if missing:
+        raise ConfigError(f"the cache {str(cache.path)!r} lacks {missing} of the {NUM_CELLS} cells for "
+                          f"{proxy}/{dataset}/batch {batch}/seed {seed} (dagfilter {cache.version})")
+    scores = np.asarray([rows[i] for i in range(NUM_CELLS)], dtype=np.float64)
+    meta = {"proxy": proxy, "dataset": dataset, "batch": int(batch), "seed": int(seed), "version": cache.version,
+            "data_source": data_source, "cells": NUM_CELLS, "sha256": _digest(scores),
+            "created": time.strftime("%Y-%m-%d", time.gmtime())}
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp.npz")
+    np.savez(tmp, scores=scores, meta=np.asarray(json.dumps(meta)))
+    os.replace(tmp, out)
+    return out
+
+
+__all__ = ["ShippedScores", "SHIPPED", "load_shipped_scores", "import_shipped_scores", "write_shipped_scores"]
