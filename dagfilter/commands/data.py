@@ -20,7 +20,7 @@ OUT.partial.npz, and resumes from there when re-run.
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("data", help="import official benchmark files into a compact table; table info",
+    p = subparsers.add_parser("data", help="import official benchmark files or the shipped NAS-WOT scores; table info",
                               description=__doc__, epilog=EPILOG, formatter_class=HELP_FORMATTER)
     sub = p.add_subparsers(dest="data_command", metavar="ACTION")
     imp = sub.add_parser("import", help="rebuild a compact table from official / NDS files",
