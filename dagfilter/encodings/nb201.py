@@ -98,7 +98,11 @@ def to_ops(cell: Cell) -> tuple[str, ...]:
 
 def to_str(cell: Cell) -> str:
     """The official NAS-Bench-201 string of a NAS-Bench-201 cell."""
-    ops = to_ops(cell)
+    return _ops_str(to_ops(cell))
+
+
+def _ops_str(ops: Sequence[str]) -> str:
+    """The official string of 6 op names in arch-string edge order."""
     nodes = (ops[0:1], ops[1:3], ops[3:6])
     return "+".join("|" + "|".join(f"{op}~{j}" for j, op in enumerate(node)) + "|" for node in nodes)
 
@@ -197,9 +201,7 @@ def index_strings(indices: np.ndarray | Sequence[int] | None = None) -> list[str
 
 @lru_cache(maxsize=1)
 def _all_strings() -> tuple[str, ...]:
-    ops = index_codes()
-    return tuple(f"|{NB201_OPS[a]}~0|+|{NB201_OPS[b]}~0|{NB201_OPS[c]}~1|+|{NB201_OPS[d]}~0|{NB201_OPS[e]}~1|"
-                 f"{NB201_OPS[f]}~2|" for a, b, c, d, e, f in ops.tolist())
+    return tuple(_ops_str([NB201_OPS[c] for c in row]) for row in index_codes().tolist())
 
 
 def index_of_codes(codes: np.ndarray) -> np.ndarray:

@@ -1,4 +1,6 @@
-"""The NAS-Bench-201 cell and macro-skeleton specification, without PyTorch.
+"""The NAS-Bench-201 cell and macro-skeleton checks, without PyTorch.
+
+The op names and edge order are the encoding's own (:mod:`dagfilter.encodings.nb201`).
 
 Shared by the PyTorch networks (:mod:`.nb201`, :mod:`.ops_nb201`) and the closed-form counters
 (:mod:`.nb201_counts`), so that counting parameters or FLOPs never imports torch.
@@ -7,13 +9,9 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from ..encodings.nb201 import NB201_EDGES
+from ..encodings.nb201 import NB201_OPS as NB201_OP_NAMES
 from ..errors import CellFormatError, ConfigError, UnknownOpError
-
-NB201_OP_NAMES: tuple[str, ...] = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
-"""The NAS-Bench-201 operation names, in the benchmark's own order."""
-
-NB201_EDGES: tuple[tuple[int, int], ...] = ((0, 1), (0, 2), (1, 2), (0, 3), (1, 3), (2, 3))
-"""The cell's edges ``(src, dst)`` in NAS-Bench-201 arch-string order."""
 
 
 def check_nb201_ops(ops: Sequence[str]) -> tuple[str, ...]:
