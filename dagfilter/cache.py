@@ -171,6 +171,11 @@ class ScoreCache:
         for r in rows:
             yield ScoreRecord(r[0], r[1], r[2], int(r[3]), int(r[4]), r[5], r[6], _from_db(r[7]), r[8], r[9])
 
+    def by_nb201_index(self, proxy: str, dataset: str, batch: int, seed: int) -> dict[int, ScoreRecord]:
+        """``{official index: record}`` of every cached NAS-Bench-201 cell of one setup (this version)."""
+        return {int(r.index): r for r in self.items(proxy, dataset, batch, seed, version=self.version)
+                if r.index is not None}
+
     def to_frame(self, **filters: Any) -> "Any":
         """:meth:`items` as a pandas DataFrame (columns as in :class:`ScoreRecord`)."""
         import pandas as pd

@@ -73,10 +73,9 @@ SEARCHES = (("naswot", "naswot", False), ("naswot + filter", "naswot", True), ("
 
 def cached_pool(cache, dataset: str, batch: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Indices and NAS-WOT scores of every cached NB201 cell of this setup (current version)."""
-    rows = {int(r.index): r.score for r in cache.items("naswot", dataset, batch, seed, version=cache.version)
-            if r.index is not None}
+    rows = cache.by_nb201_index("naswot", dataset, batch, seed)
     idx = np.asarray(sorted(rows), dtype=np.int64)
-    return idx, np.asarray([rows[i] for i in idx], dtype=np.float64)
+    return idx, np.asarray([rows[i].score for i in idx], dtype=np.float64)
 
 
 def correlation(args, ctx, table, pool: np.ndarray) -> list[dict]:

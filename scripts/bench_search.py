@@ -101,9 +101,7 @@ def fidelity(args: argparse.Namespace, cache) -> dict:
     table = NB201Table()
 
     def cached():
-        return {r.index: r.score for r in cache.items(proxy="naswot", dataset="cifar10", batch=args.batch,
-                                                       seed=args.score_seed, version=cache.version)
-                if r.index is not None}
+        return {i: r.score for i, r in cache.by_nb201_index("naswot", "cifar10", args.batch, args.score_seed).items()}
 
     have = cached()
     if len(have) < args.fidelity_min:

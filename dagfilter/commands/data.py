@@ -70,12 +70,12 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.data_command == "import-scores":
         from ..cache import ScoreCache
-        from ..proxies.shipped import import_shipped_scores, load_shipped_scores
+        from ..proxies.shipped import import_shipped_scores
 
         cache = ScoreCache(args.cache_dir)
-        n = import_shipped_scores(cache, args.proxy)
-        m = load_shipped_scores(args.proxy).meta
-        print(f"imported {n} {m['proxy']} scores ({m['dataset']}, batch {m['batch']}, seed {m['seed']}, "
+        shipped = import_shipped_scores(cache, args.proxy)
+        m = shipped.meta
+        print(f"imported {len(shipped.scores)} {m['proxy']} scores ({m['dataset']}, batch {m['batch']}, seed {m['seed']}, "
               f"dagfilter {m['version']}) into {cache.path}")
         print("searches and 'dagfilter rank' with the same setup (--dataset cifar10 with the full CIFAR-10 "
               "--data-dir, --batch 128, --score-seed 0) now read them")

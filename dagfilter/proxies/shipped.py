@@ -57,20 +57,15 @@ def load_shipped_scores(proxy: str = "naswot", path: str | os.PathLike | None = 
     if path is None:
         if proxy not in SHIPPED:
             raise ConfigError(f"no shipped scores for proxy {proxy!r}; shipped: {', '.join(SHIPPED)}")
-        ref = resources.files("benchmarks_data").joinpath(SHIPPED[proxy])
-        try:
-            with ref.open("rb") as fh:
-                data = dict(np.load(fh, allow_pickle=False))
-        except FileNotFoundError:
-            raise BenchmarkError(f"benchmarks_data/{SHIPPED[proxy]} is missing from the installation") from None
-        where = f"benchmarks_data/{SHIPPED[proxy]}"
+        source: Any = resources.files("benchmarks_data").joinpath(SHIPPED[proxy])
+        where, absent = f"benchmarks_data/{SHIPPED[proxy]}", "is missing from the installation"
     else:
-        p = Path(path)
-        if not p.is_file():
-            raise BenchmarkError(f"score file {str(p)!r} does not exist")
-        with np.load(p, allow_pickle=False) as z:
+        source, where, absent = Path(path), f"score file {str(path)!r}", "does not exist"
+    try:
+        with source.open("rb") as fh, np.load(fh, allow_pickle=False) as z:
             data = dict(z)
-        where = str(p)
+    except (FileNotFoundError, IsADirectoryError):
+        raise BenchmarkError(f"{where} {absent}") from None
     if "scores" not in data or "meta" not in data:
         raise BenchmarkError(f"{where} is not a dagfilter score file (needs 'scores' and 'meta')")
     scores = np.asarray(data["scores"], dtype=np.float64)
@@ -83,8 +78,8 @@ def load_shipped_scores(proxy: str = "naswot", path: str | os.PathLike | None = 
     return ShippedScores(scores, meta)
 
 
-def import_shipped_scores(cache: Any, proxy: str = "naswot", path: str | os.PathLike | None = None) -> int:
-    """Write the shipped scores into ``cache`` under their setup's key; returns the rows written.
+def import_shipped_scores(cache: Any, proxy: str = "naswot", path: str | os.PathLike | None = None) -> ShippedScores:
+    """Write the shipped scores into ``cache`` under their setup's key; returns what was written.
 
     Raises:
         ConfigError: the scores were made by another dagfilter version than the cache's (a
@@ -98,7 +93,8 @@ def import_shipped_scores(cache: Any, proxy: str = "naswot", path: str | os.Path
                           f"{cache.version}; rebuild them with scripts/build_shipped_scores.py")
     name, dataset, batch, seed = shipped.key
     rows = [(cell, float(s), None, i) for i, (cell, s) in enumerate(zip(index_strings(), shipped.scores.tolist()))]
-    return cache.put_many(rows, name, dataset, batch, seed)
+    cache.put_many(rows, name, dataset, batch, seed)
+    return shipped
 
 
 def write_shipped_scores(cache: Any, out: str | os.PathLike, proxy: str = "naswot", dataset: str = "cifar10",
@@ -108,13 +104,12 @@ def write_shipped_scores(cache: Any, out: str | os.PathLike, proxy: str = "naswo
     Raises:
         ConfigError: the cache lacks a cell of that setup.
     """
-    rows = {int(r.index): r.score for r in cache.items(proxy, dataset, batch, seed, version=cache.version)
-            if r.index is not None}
+    rows = cache.by_nb201_index(proxy, dataset, batch, seed)
     missing = NUM_CELLS - len(rows)
     if missing:
         raise ConfigError(f"the cache {str(cache.path)!r} lacks {missing} of the {NUM_CELLS} cells for "
                           f"{proxy}/{dataset}/batch {batch}/seed {seed} (dagfilter {cache.version})")
-    scores = np.asarray([rows[i] for i in range(NUM_CELLS)], dtype=np.float64)
+    scores = np.asarray([rows[i].score for i in range(NUM_CELLS)], dtype=np.float64)
     meta = {"proxy": proxy, "dataset": dataset, "batch": int(batch), "seed": int(seed), "version": cache.version,
             "data_source": data_source, "cells": NUM_CELLS, "sha256": _digest(scores),
             "created": time.strftime("%Y-%m-%d", time.gmtime())}

@@ -63,9 +63,8 @@ class LiveProxyRanker(Ranker):
         c = self.ctx
         if c.cache is None:
             return {}
-        return {int(r.index): (r.score, r.seconds)
-                for r in c.cache.items(self.proxy, c.dataset, c.batch_size, c.score_seed, version=c.cache.version)
-                if r.index is not None}
+        return {i: (r.score, r.seconds)
+                for i, r in c.cache.by_nb201_index(self.proxy, c.dataset, c.batch_size, c.score_seed).items()}
 
     def _compute(self, keys: list[str], space: Space, progress: bool) -> dict[str, tuple[float, float | None, bool]]:
         """``{key: (score, seconds, cached)}`` for the keys to pay for."""
