@@ -84,9 +84,9 @@ def correlation(args, ctx, table, pool: np.ndarray) -> list[dict]:
     out = []
     everything = np.arange(15625)
     truths = {k: table[k].to_numpy(np.float64) for k, _ in ACC}
+    complete = len(pool) == len(everything)
     for spec in ANALYTIC + LIVE:
         r = get_ranker(spec, ctx)
-        complete = len(pool) == len(everything)
         for subset, idx in (("all", everything), ("cached", pool)):
             if (r.kind == "live" and subset == "all" and not complete) or (complete and subset == "cached"):
                 continue  # live scores only where cached; with every cell cached "cached" is "all"
@@ -145,7 +145,7 @@ def search(args, ctx, table, pool: np.ndarray, searches=SEARCHES) -> list[dict]:
     ``args.draw == "pool"``: each seed draws N cells from ``pool`` (every live score a cache hit).
     ``args.draw == "stream"``: each seed draws the live candidate stream (a seeded permutation of
     all 15,625 cells); a row whose live ranker meets an uncached cell in any seed gets no numbers
-    (``missing`` counts the seeds), so no row is a biased subset of seeds.
+    (``missing_from_seed`` names the first such seed), so no row is a biased subset of seeds.
     """
     from tqdm import tqdm
 
@@ -157,21 +157,22 @@ def search(args, ctx, table, pool: np.ndarray, searches=SEARCHES) -> list[dict]:
     accs = {k: table[k].to_numpy(np.float64) for k, _ in ACC}
     cached = np.zeros(15625, dtype=bool)
     cached[pool] = True
-    res: dict[str, dict[str, list]] = {name: {"acc": [], "passes": [], "reused": [], "scored": [], "chosen": [],
-                                              "missing": []} for name, _, _ in searches}
-    stream = getattr(args, "draw", "pool") == "stream"
+    res: dict[str, dict[str, list]] = {name: {"acc": [], "passes": [], "reused": [], "scored": [], "chosen": []}
+                                       for name, _, _ in searches}
+    missing_from: dict[str, int] = {}  # search -> first seed that met an uncached cell
+    stream = args.draw == "stream"
     for seed in tqdm(range(args.seed0, args.seed0 + args.seeds), desc="simulated searches", file=sys.stderr):
         rng = np.random.default_rng(seed)
         cand = rng.permutation(15625 if stream else pool)[:args.samples]
         keep = flt.mask(cand)
         for name, spec, filtered in searches:
             c = cand[keep] if filtered else cand
-            if len(c) == 0 or res[name]["missing"]:
+            if len(c) == 0 or name in missing_from:
                 continue
             if spec is None:
                 best, passes, reused = 0, 0, 0  # the first candidate of a random stream = a uniform pick
             elif rankers[spec].kind == "live" and not cached[c].all():
-                res[name]["missing"].append(seed)
+                missing_from[name] = seed
                 continue
             else:
                 out = rankers[spec].evaluate("nb201", c)
@@ -185,8 +186,8 @@ def search(args, ctx, table, pool: np.ndarray, searches=SEARCHES) -> list[dict]:
     rows = []
     for name, spec, filtered in searches:
         row: dict = {"search": name, "score": spec, "filter": filtered}
-        if res[name]["missing"]:
-            row.update(runs=0, missing_from_seed=res[name]["missing"][0])
+        if name in missing_from:
+            row.update(runs=0, missing_from_seed=missing_from[name])
             rows.append(row)
             continue
         a = np.asarray(res[name]["acc"])
@@ -219,8 +220,7 @@ def iso_savings(args) -> dict:
 
 
 def _correlation_md(report: dict) -> list[str]:
-    lines: list[str] = []
-    lines += ["### Ranking quality on NAS-Bench-201 (test accuracy, 200 epochs)", "",
+    lines = ["### Ranking quality on NAS-Bench-201 (test accuracy, 200 epochs)", "",
               "| ranker | cells | n | C10 ρ | C10 τ | C10 top5% | C100 ρ | C100 τ | C100 top5% | IN16 ρ | IN16 τ "
               "| IN16 top5% | time |", "|" + "---|" * 13]
     for r in report["correlation"]:

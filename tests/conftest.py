@@ -50,6 +50,18 @@ def nb201_csv(shared_dir: Path):
 
 
 @pytest.fixture(scope="session")
+def bench_rankers():
+    """``scripts/bench_rankers.py`` loaded as a module (its search simulation is under test)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_rankers_under_test",
+                                                  REPO_ROOT / "scripts" / "bench_rankers.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)  # type: ignore[union-attr]
+    return mod
+
+
+@pytest.fixture(scope="session")
 def cifar_root(cifar_dir: Path) -> Path:
     """Alias of :func:`cifar_dir`."""
     return cifar_dir

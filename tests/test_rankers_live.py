@@ -101,24 +101,14 @@ def test_ranked_search_analytic_only_and_unfiltered(tmp_path: Path) -> None:
     assert [t["index"] for t in rnd.trajectory] == [t["index"] for t in res.trajectory]
 
 
-def _bench_rankers_module():
-    import importlib.util
-
-    path = Path(__file__).resolve().parents[1] / "scripts" / "bench_rankers.py"
-    spec = importlib.util.spec_from_file_location("bench_rankers_under_test", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)  # type: ignore[union-attr]
-    return mod
-
-
-def test_simulated_searches_are_the_live_searches(cifar_dir: Path, tmp_path: Path) -> None:
+def test_simulated_searches_are_the_live_searches(cifar_dir: Path, tmp_path: Path, bench_rankers) -> None:
     """scripts/bench_rankers.py over a pool covering the whole space picks, seed for seed, the
     cell the live ``ranked`` searcher picks (same stream, filter, ranks and tie-breaking)."""
     import argparse
 
     from dagfilter import bench
 
-    br = _bench_rankers_module()
+    br = bench_rankers
     table = bench.load("nb201").table()
     flt = DAGFilter.from_space("nb201", fraction=0.5)
     cache = ScoreCache(tmp_path)

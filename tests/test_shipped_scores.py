@@ -68,16 +68,12 @@ def test_import_into_cache_feeds_searches(tmp_path: Path, cifar_dir: Path, capsy
         import_shipped_scores(ScoreCache(tmp_path / "other", version="9.9.9"))
 
 
-def test_bench_rankers_unfiltered_rows_complete_after_import(tmp_path: Path, cifar_dir: Path) -> None:
-    import importlib.util
-
+def test_bench_rankers_unfiltered_rows_complete_after_import(tmp_path: Path, cifar_dir: Path,
+                                                             bench_rankers) -> None:
     from dagfilter import bench
     from dagfilter.rankers import RankerContext
 
-    spec = importlib.util.spec_from_file_location(
-        "bench_rankers_shipped", Path(__file__).resolve().parents[1] / "scripts" / "bench_rankers.py")
-    br = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(br)  # type: ignore[union-attr]
+    br = bench_rankers
     cache = ScoreCache(tmp_path)
     import_shipped_scores(cache)
     pool, _ = br.cached_pool(cache, "cifar10", 128, 0)
