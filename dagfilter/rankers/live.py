@@ -47,7 +47,9 @@ class LiveProxyRanker(Ranker):
     # ------------------------------------------------------------------ helpers
     def _keys(self, cand: Candidates) -> list[str]:
         if cand.is_nb201:
-            return [cand.space.arch(int(i)).to_nb201_str() for i in cand.indices]  # type: ignore[attr-defined]
+            from ..encodings.nb201 import index_strings
+
+            return index_strings(cand.indices)
         from ..proxies.scoring import cell_key
 
         return [cell_key(a)[0] for a in cand.archs]
