@@ -2,8 +2,10 @@
 
 One row per scored cell and scoring setup; the key is
 ``(cell, proxy, dataset, batch, seed, version)`` where ``cell`` is the canonical cell string
-(the NAS-Bench-201 arch string for NB201 cells, sorted JSON otherwise) and ``version`` the
-dagfilter version that computed it. Rows also keep the NAS-Bench-201 index (or NULL), the
+(the NAS-Bench-201 arch string for NB201 cells, sorted JSON otherwise), ``version`` the
+dagfilter version that computed it, and ``(proxy, dataset, batch, seed)`` a :class:`ScoreKey`
+- made by :attr:`dagfilter.proxies.ScoringSetup.key` from a scoring setup (its ``dataset``
+also says ``:embedded`` and names a non-default network, so such scores never mix). Rows also keep the NAS-Bench-201 index (or NULL), the
 score (``-inf`` for a singular kernel, NULL for NaN) and the seconds the scoring took.
 
 Where it lives: ``ScoreCache(path)`` with ``path`` a directory (the file ``scores.sqlite`` in
@@ -14,6 +16,8 @@ Reading it back::
 
     from dagfilter.cache import ScoreCache
     cache = ScoreCache("runs/cache")
+    key = ScoreKey("naswot", "cifar10", 128, 0)          # or ScoringSetup(...).key
+    cache.get_many(["|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|none~2|"], key)
     for rec in cache.items(proxy="naswot", dataset="cifar10", batch=128):
         rec.cell, rec.index, rec.score, rec.seconds
     df = cache.to_frame(proxy="naswot", dataset="cifar10")     # pandas DataFrame
@@ -30,7 +34,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, NamedTuple
 
 from .errors import ConfigError
 
@@ -53,6 +57,19 @@ CREATE TABLE IF NOT EXISTS scores (
 )
 """
 _COLUMNS = ("cell", "proxy", "dataset", "batch", "seed", "version", "nb201_index", "score", "seconds", "created")
+
+
+class ScoreKey(NamedTuple):
+    """The setup part of a cache key: a score is stored and found under ``(cell, *key, version)``.
+
+    Build it with :attr:`dagfilter.proxies.ScoringSetup.key` rather than by hand, so a live
+    computation and a lookup agree. A plain tuple ``(proxy, dataset, batch, seed)`` compares equal.
+    """
+
+    proxy: str
+    dataset: str
+    batch: int
+    seed: int
 
 
 @dataclass(frozen=True)
@@ -81,6 +98,20 @@ def _package_version() -> str:
     from . import __version__
 
     return __version__
+
+
+def _fields(key: Any) -> tuple[str, str, int, int]:
+    """``(proxy, dataset, batch, seed)`` of a :class:`ScoreKey` (or a 4-tuple).
+
+    Raises:
+        ConfigError: ``key`` is not a 4-field key.
+    """
+    try:
+        proxy, dataset, batch, seed = key
+    except (TypeError, ValueError):
+        raise ConfigError(f"a score-cache key is (proxy, dataset, batch, seed), e.g. ScoringSetup(...).key; "
+                          f"got {key!r}") from None
+    return str(proxy), str(dataset), int(batch), int(seed)
 
 
 def _to_db(score: float) -> float | None:
@@ -133,14 +164,14 @@ class ScoreCache:
         return f"ScoreCache({str(self.path)!r}, version={self.version!r})"
 
     # ------------------------------------------------------------------ reads
-    def get(self, cell: str, proxy: str, dataset: str, batch: int, seed: int) -> float | None:
+    def get(self, cell: str, key: ScoreKey) -> float | None:
         """The cached score, or None when this key was never scored."""
-        got = self.get_many([cell], proxy, dataset, batch, seed)
+        got = self.get_many([cell], key)
         return got[cell][0] if cell in got else None
 
-    def get_many(self, cells: Iterable[str], proxy: str, dataset: str, batch: int,
-                 seed: int) -> dict[str, tuple[float, float | None]]:
+    def get_many(self, cells: Iterable[str], key: ScoreKey) -> dict[str, tuple[float, float | None]]:
         """``{cell: (score, seconds)}`` for the given cells that are cached (same setup, this version)."""
+        proxy, dataset, batch, seed = _fields(key)
         wanted = list(dict.fromkeys(cells))
         out: dict[str, tuple[float, float | None]] = {}
         with self._connect() as con:
@@ -171,10 +202,9 @@ class ScoreCache:
         for r in rows:
             yield ScoreRecord(r[0], r[1], r[2], int(r[3]), int(r[4]), r[5], r[6], _from_db(r[7]), r[8], r[9])
 
-    def by_nb201_index(self, proxy: str, dataset: str, batch: int, seed: int) -> dict[int, ScoreRecord]:
+    def by_nb201_index(self, key: ScoreKey) -> dict[int, ScoreRecord]:
         """``{official index: record}`` of every cached NAS-Bench-201 cell of one setup (this version)."""
-        return {int(r.index): r for r in self.items(proxy, dataset, batch, seed, version=self.version)
-                if r.index is not None}
+        return {int(r.index): r for r in self.items(*_fields(key), version=self.version) if r.index is not None}
 
     def to_frame(self, **filters: Any) -> "Any":
         """:meth:`items` as a pandas DataFrame (columns as in :class:`ScoreRecord`)."""
@@ -189,14 +219,14 @@ class ScoreCache:
             return int(con.execute("SELECT COUNT(*) FROM scores").fetchone()[0])
 
     # ------------------------------------------------------------------ writes
-    def put(self, cell: str, proxy: str, dataset: str, batch: int, seed: int, score: float,
-            seconds: float | None = None, index: int | None = None) -> None:
+    def put(self, cell: str, key: ScoreKey, score: float, seconds: float | None = None,
+            index: int | None = None) -> None:
         """Store one score (replacing an older value for the same key)."""
-        self.put_many([(cell, score, seconds, index)], proxy, dataset, batch, seed)
+        self.put_many([(cell, score, seconds, index)], key)
 
-    def put_many(self, rows: Iterable[tuple[str, float, float | None, int | None]], proxy: str, dataset: str,
-                 batch: int, seed: int) -> int:
+    def put_many(self, rows: Iterable[tuple[str, float, float | None, int | None]], key: ScoreKey) -> int:
         """Store ``(cell, score, seconds, nb201_index)`` rows in one transaction; returns how many."""
+        proxy, dataset, batch, seed = _fields(key)
         now = time.time()
         data = [(c, proxy, dataset, int(batch), int(seed), self.version,
                  None if i is None else int(i), _to_db(s), None if t is None else float(t), now)

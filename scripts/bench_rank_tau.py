@@ -21,7 +21,7 @@ import numpy as np
 import torch
 
 from dagfilter import bench
-from dagfilter.rank import funnel, kendall_tau
+from dagfilter.trained import funnel, kendall_tau
 
 
 def pick_cells(n: int) -> list[str]:

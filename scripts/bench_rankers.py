@@ -73,7 +73,9 @@ SEARCHES = (("naswot", "naswot", False), ("naswot + filter", "naswot", True), ("
 
 def cached_pool(cache, dataset: str, batch: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Indices and NAS-WOT scores of every cached NB201 cell of this setup (current version)."""
-    rows = cache.by_nb201_index("naswot", dataset, batch, seed)
+    from dagfilter.proxies import ScoringSetup
+
+    rows = cache.by_nb201_index(ScoringSetup("naswot", dataset, batch_size=batch, seed=seed).key)
     idx = np.asarray(sorted(rows), dtype=np.int64)
     return idx, np.asarray([rows[i].score for i in idx], dtype=np.float64)
 

@@ -95,20 +95,21 @@ def summarize(rows: list[dict]) -> dict:
 def fidelity(args: argparse.Namespace, cache) -> dict:
     from scipy.stats import spearmanr
 
-    from dagfilter.proxies import score_cells
+    from dagfilter.proxies import Execution, ScoringSetup, score_cells
     from searchers.benchmark import NB201Table
 
     table = NB201Table()
+    setup = ScoringSetup("naswot", "cifar10", args.data_dir, args.batch, args.score_seed)
 
     def cached():
-        return {i: r.score for i, r in cache.by_nb201_index("naswot", "cifar10", args.batch, args.score_seed).items()}
+        return {i: r.score for i, r in cache.by_nb201_index(setup.key).items()}
 
     have = cached()
     if len(have) < args.fidelity_min:
         order = np.random.default_rng(args.fidelity_seed).permutation(15625)
         extra = [int(i) for i in order if int(i) not in have][:args.fidelity_min - len(have)]
-        score_cells(extra, "naswot", "cifar10", args.data_dir, args.batch, args.score_seed, "nb201", cache,
-                    args.n_jobs, chunk_size=args.chunk_size, progress=not args.quiet, desc="fidelity top-up")
+        score_cells(extra, setup, cache, Execution(args.n_jobs, chunk_size=args.chunk_size, progress=not args.quiet,
+                                                  desc="fidelity top-up"))
         have = cached()
     idx = np.array(sorted(have))
     scores = np.array([have[i] for i in idx])
@@ -139,13 +140,13 @@ def timing(args: argparse.Namespace) -> dict:
     import torch
 
     from dagfilter import DAGFilter
-    from dagfilter.proxies import CellScorer
+    from dagfilter.proxies import CellScorer, ScoringSetup
     from dagfilter.spaces import get_space
 
     torch.set_num_threads(args.threads)
     rng = np.random.default_rng(args.fidelity_seed + 1)
     cells = [int(i) for i in rng.choice(15625, size=args.time_cells, replace=False)]
-    sc = CellScorer("naswot", "cifar10", args.data_dir, args.batch, args.score_seed)
+    sc = CellScorer(ScoringSetup("naswot", "cifar10", args.data_dir, args.batch, args.score_seed))
     sc.minibatch()
     sc.score_timed(cells[0])  # warm-up
     times, cpu = [], []

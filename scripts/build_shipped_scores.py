@@ -30,10 +30,12 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
 
     from dagfilter.cache import ScoreCache
+    from dagfilter.proxies import ScoringSetup
     from dagfilter.proxies.shipped import write_shipped_scores
 
     cache = ScoreCache(args.cache_dir)
-    out = write_shipped_scores(cache, args.out, args.proxy, args.dataset, args.batch, args.seed, args.data_source)
+    setup = ScoringSetup(args.proxy, args.dataset, batch_size=args.batch, seed=args.seed)
+    out = write_shipped_scores(cache, args.out, setup, args.data_source)
     print(f"wrote {out}")
     return 0
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from typing import Any
 
 from dagfilter.cache import ScoreCache
 from dagfilter.errors import ConfigError
-from dagfilter.proxies import get_proxy
-from dagfilter.proxies.scoring import BACKENDS, score_cells
+from dagfilter.proxies import Execution, ScoringSetup, score_cells
 from dagfilter.spaces import Space
 
 from .base import Evaluation, Searcher
@@ -28,7 +28,7 @@ class ProxySearcher(Searcher):
             search seed (which only drives sampling) so that searches with different seeds share
             cached scores.
         n_jobs, backend, scheduler, chunk_size: parallel scoring (see
-            :func:`dagfilter.proxies.score_cells`).
+            :class:`dagfilter.proxies.Execution`).
         cache: a :class:`~dagfilter.cache.ScoreCache`, a cache directory, or None for no cache.
         table: NAS-Bench-201 table path for reporting accuracies (default: the shared table;
             ``False`` = do not report).
@@ -40,29 +40,25 @@ class ProxySearcher(Searcher):
                  batch_size: int = 128, score_seed: int = 0, n_jobs: int = 1, backend: str = "loky",
                  scheduler: str | None = None, chunk_size: int = 4, cache: ScoreCache | str | os.PathLike | None = None,
                  table: str | os.PathLike | bool | None = None) -> None:
-        self.proxy = get_proxy(proxy or self.default_proxy).name
-        if backend not in BACKENDS:
-            raise ConfigError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+        self.setup = ScoringSetup(proxy or self.default_proxy, dataset, data_dir, batch_size, score_seed)
+        self.execution = Execution(n_jobs, backend, scheduler, chunk_size)
         if backend == "dask" and not scheduler:
             raise ConfigError("backend 'dask' needs a scheduler address (scheduler='tcp://HOST:PORT')")
-        self.dataset, self.data_dir, self.batch_size, self.score_seed = dataset, data_dir, batch_size, int(score_seed)
-        self.n_jobs, self.backend, self.scheduler, self.chunk_size = n_jobs, backend, scheduler, chunk_size
         self.cache = cache if (cache is None or isinstance(cache, ScoreCache)) else ScoreCache(cache)
         self._table: NB201Table | None = None if table is False else try_load_table(
             None if table in (None, True) else table)  # type: ignore[arg-type]
 
     def options(self) -> dict[str, Any]:
-        return {"proxy": self.proxy, "dataset": self.dataset,
-                "data_dir": None if self.data_dir is None else str(self.data_dir),
-                "batch_size": self.batch_size, "score_seed": self.score_seed, "n_jobs": self.n_jobs,
-                "backend": self.backend, "scheduler": self.scheduler,
+        st, ex = self.setup, self.execution
+        return {"proxy": st.proxy, "dataset": st.dataset, "data_dir": st.data_dir, "batch_size": st.batch_size,
+                "score_seed": st.seed, "n_jobs": ex.n_jobs, "backend": ex.backend, "scheduler": ex.scheduler,
                 "cache": None if self.cache is None else str(self.cache.path)}
 
     def evaluate(self, archs: list[Any], space: Space, seed: int, progress: bool,
                  postfix: dict[str, Any]) -> list[Evaluation]:
-        scores = score_cells(archs, self.proxy, self.dataset, self.data_dir, self.batch_size, self.score_seed,
-                             space.name, self.cache, self.n_jobs, self.backend, self.scheduler, self.chunk_size,
-                             progress, desc=f"{self.name} seed {seed}", postfix=postfix)
+        setup = replace(self.setup, space=space.name)
+        execution = replace(self.execution, progress=progress, desc=f"{self.name} seed {seed}", postfix=postfix)
+        scores = score_cells(archs, setup, self.cache, execution)
         return [Evaluation(s.score, s.seconds, s.cached) for s in scores]
 
 

@@ -18,6 +18,7 @@ import os
 from typing import Any
 
 from dagfilter.filter import DAGFilter
+from dagfilter.proxies.config import Execution
 from dagfilter.rankers import RankerContext, get_ranker
 from dagfilter.rankers.spec import parse_spec
 from dagfilter.spaces import Space
@@ -49,8 +50,8 @@ class RankedSearcher(Searcher):
                  table: str | os.PathLike | bool | None = None) -> None:
         self.spec = parse_spec(score, combine)
         self.context = RankerContext(dataset=dataset, data_dir=data_dir, batch_size=batch_size,
-                                     score_seed=int(score_seed), cache=cache, cache_only=cache_only, n_jobs=n_jobs,
-                                     backend=backend, scheduler=scheduler, chunk_size=chunk_size, iso=iso)
+                                     score_seed=int(score_seed), cache=cache, cache_only=cache_only,
+                                     execution=Execution(n_jobs, backend, scheduler, chunk_size), iso=iso)
         self.ranker = get_ranker(self.spec, self.context)
         self._table: NB201Table | None = None if table is False else try_load_table(
             None if table in (None, True) else table)  # type: ignore[arg-type]

@@ -15,11 +15,11 @@ import pytest
 import torch
 from torch import nn
 
-from dagfilter.cache import ScoreCache
+from dagfilter.cache import ScoreCache, ScoreKey
 from dagfilter.errors import ConfigError, DataError
 from dagfilter.nets.nb201 import NB201Network
-from dagfilter.proxies import (CellScorer, available_proxies, cell_key, get_proxy, hamming_kernel_from_codes,
-                               logdet_score, naswot_kernel, score_cells)
+from dagfilter.proxies import (CellScorer, Execution, ScoringSetup, available_proxies, cell_key, get_proxy,
+                               hamming_kernel_from_codes, logdet_score, naswot_kernel, score_cells)
 
 BATCH = 16
 ALL_CONV = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|"
@@ -27,13 +27,14 @@ ALL_POOL = "|avg_pool_3x3~0|+|avg_pool_3x3~0|avg_pool_3x3~1|+|avg_pool_3x3~0|avg
 ALL_NONE = "|none~0|+|none~0|none~1|+|none~0|none~1|none~2|"
 LIGHT = "|nor_conv_1x1~0|+|none~0|avg_pool_3x3~1|+|skip_connect~0|none~1|avg_pool_3x3~2|"
 MIXED = "|nor_conv_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_3x3~0|avg_pool_3x3~1|nor_conv_3x3~2|"
+QUIET = Execution(progress=False)
 
 
 
 
 @pytest.fixture(scope="module")
 def scorer(cifar_dir: Path) -> CellScorer:
-    return CellScorer("naswot", "cifar10", cifar_dir, batch_size=BATCH, seed=0)
+    return CellScorer(ScoringSetup("naswot", "cifar10", cifar_dir, batch_size=BATCH, seed=0))
 
 
 # ---------------------------------------------------------------- maths
@@ -98,16 +99,16 @@ def test_embedded_minibatch_is_used_only_when_no_data_is_configured(monkeypatch:
                                                                       cifar_dir: Path) -> None:
     for var in ("DAGFILTER_DATA_DIR", "DAGFILTER_CIFAR10_DIR"):
         monkeypatch.delenv(var, raising=False)
-    sc = CellScorer("naswot", "cifar10", None, batch_size=BATCH, seed=0)
+    sc = CellScorer(ScoringSetup("naswot", "cifar10", None, batch_size=BATCH, seed=0))
     if not sc.embedded:
         pytest.skip("benchmarks_data/cifar10_minibatch.npz is not installed")
     assert sc.key.dataset == "cifar10:embedded"  # never mixed with directory-based scores in the cache
     images, labels = sc.minibatch()
     assert images.shape == (BATCH, 3, 32, 32) and abs(float(images.mean())) < 1.0 and labels.max() < 10
     assert np.isfinite(sc.score(ALL_POOL))
-    assert not CellScorer("naswot", "cifar10", cifar_dir, batch_size=BATCH).embedded
+    assert not CellScorer(ScoringSetup("naswot", "cifar10", cifar_dir, batch_size=BATCH)).embedded
     with pytest.raises(DataError, match="256"):
-        CellScorer("naswot", "cifar10", None, batch_size=300).minibatch()
+        CellScorer(ScoringSetup("naswot", "cifar10", None, batch_size=300)).minibatch()
 
 
 def test_cell_key_is_canonical_across_encodings() -> None:
@@ -122,28 +123,30 @@ def test_bad_inputs_give_specific_errors(cifar_dir: Path, tmp_path: Path) -> Non
         get_proxy("nope")
     assert "naswot" in available_proxies()
     with pytest.raises(ConfigError, match="batch_size"):
-        CellScorer("naswot", "cifar10", cifar_dir, batch_size=1)
+        CellScorer(ScoringSetup("naswot", "cifar10", cifar_dir, batch_size=1))
     with pytest.raises(DataError, match="does not exist"):
-        CellScorer("naswot", "cifar10", tmp_path / "missing", batch_size=BATCH).score(ALL_CONV)
+        CellScorer(ScoringSetup("naswot", "cifar10", tmp_path / "missing", batch_size=BATCH)).score(ALL_CONV)
+    setup = ScoringSetup(data_dir=cifar_dir, batch_size=BATCH)
     with pytest.raises(ConfigError, match="backend"):
-        score_cells([ALL_CONV], data_dir=cifar_dir, batch_size=BATCH, backend="spark")
+        score_cells([ALL_CONV], setup, execution=Execution(backend="spark"))
     with pytest.raises(ConfigError, match="scheduler"):
-        score_cells([ALL_CONV], data_dir=cifar_dir, batch_size=BATCH, backend="dask")
+        score_cells([ALL_CONV], setup, execution=Execution(backend="dask"))
 
 
 # ---------------------------------------------------------------- cache
 def test_cache_hits_on_rerun_and_records_are_readable(cifar_dir: Path, tmp_path: Path) -> None:
     cache = ScoreCache(tmp_path / "cache")
     cells = [ALL_POOL, 1, ALL_POOL]  # duplicate scored once
-    first = score_cells(cells, data_dir=cifar_dir, batch_size=BATCH, cache=cache, progress=False)
+    setup = ScoringSetup(data_dir=cifar_dir, batch_size=BATCH)
+    first = score_cells(cells, setup, cache, QUIET)
     assert [r.cached for r in first] == [False, False, False]
     assert first[0].score == first[2].score and len(cache) == 2
-    again = score_cells(cells, data_dir=cifar_dir, batch_size=BATCH, cache=cache, progress=False)
+    again = score_cells(cells, setup, cache, QUIET)
     assert all(r.cached for r in again)
     assert [r.score for r in again] == [r.score for r in first]
     assert [r.seconds for r in again] == [r.seconds for r in first]  # the cold cost is kept
     # a different batch size or seed is a different key
-    assert ScoreCache(tmp_path / "cache").get(first[0].cell, "naswot", "cifar10", BATCH + 1, 0) is None
+    assert ScoreCache(tmp_path / "cache").get(first[0].cell, ScoreKey("naswot", "cifar10", BATCH + 1, 0)) is None
     recs = list(ScoreCache(tmp_path / "cache").items(proxy="naswot", dataset="cifar10", batch=BATCH))
     assert sorted(r.index for r in recs) == sorted([1, cell_key(ALL_POOL)[1]])
     df = cache.to_frame(proxy="naswot")
@@ -159,10 +162,10 @@ def test_cache_rejects_a_file_that_is_not_a_database(tmp_path: Path) -> None:
 
 _WRITER = """
 import sys
-from dagfilter.cache import ScoreCache
+from dagfilter.cache import ScoreCache, ScoreKey
 cache = ScoreCache(sys.argv[1])
 for k in range(40):
-    cache.put(f"w{sys.argv[2]}-c{k}", "naswot", "cifar10", 8, 0, float(k), 0.01, None)
+    cache.put(f"w{sys.argv[2]}-c{k}", ScoreKey("naswot", "cifar10", 8, 0), float(k), 0.01, None)
 """
 
 
@@ -176,10 +179,11 @@ def test_cache_is_safe_for_concurrent_writers(tmp_path: Path) -> None:
 
 def test_minus_inf_survives_the_cache(tmp_path: Path) -> None:
     cache = ScoreCache(tmp_path)
-    cache.put("a", "naswot", "cifar10", 8, 0, float("-inf"), 0.1, None)
-    cache.put("b", "naswot", "cifar10", 8, 0, float("nan"), 0.1, None)
-    assert cache.get("a", "naswot", "cifar10", 8, 0) == float("-inf")
-    assert np.isnan(cache.get("b", "naswot", "cifar10", 8, 0))
+    key = ScoreKey("naswot", "cifar10", 8, 0)
+    cache.put("a", key, float("-inf"), 0.1, None)
+    cache.put("b", key, float("nan"), 0.1, None)
+    assert cache.get("a", key) == float("-inf")
+    assert np.isnan(cache.get("b", key))
 
 
 def test_interrupted_run_keeps_scores_and_resumes(cifar_dir: Path, tmp_path: Path) -> None:
@@ -226,9 +230,9 @@ def test_loky_and_dask_give_the_sequential_scores(cifar_dir: Path) -> None:
     from dask.distributed import LocalCluster
 
     cells = [ALL_POOL, LIGHT]
-    seq = [r.score for r in score_cells(cells, data_dir=cifar_dir, batch_size=BATCH, progress=False)]
-    lok = [r.score for r in score_cells(cells, data_dir=cifar_dir, batch_size=BATCH, n_jobs=2, chunk_size=1,
-                                        progress=False)]
+    setup = ScoringSetup(data_dir=cifar_dir, batch_size=BATCH)
+    seq = [r.score for r in score_cells(cells, setup, execution=QUIET)]
+    lok = [r.score for r in score_cells(cells, setup, execution=Execution(n_jobs=2, chunk_size=1, progress=False))]
     assert lok == pytest.approx(seq, rel=1e-9)
     threads = torch.get_num_threads()
     try:
@@ -236,8 +240,8 @@ def test_loky_and_dask_give_the_sequential_scores(cifar_dir: Path) -> None:
                           host="127.0.0.1", dashboard_address=None) as cluster:
             assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
             before = cluster.scheduler.transition_counter
-            das = score_cells(cells, data_dir=cifar_dir, batch_size=BATCH, backend="dask",
-                              scheduler=cluster.scheduler_address, chunk_size=1, progress=False)
+            das = score_cells(cells, setup, execution=Execution(backend="dask", scheduler=cluster.scheduler_address,
+                                                                chunk_size=1, progress=False))
             assert cluster.scheduler.transition_counter > before  # the tasks really went through the cluster
     finally:
         torch.set_num_threads(threads)
@@ -248,5 +252,5 @@ def test_loky_and_dask_give_the_sequential_scores(cifar_dir: Path) -> None:
 def test_unreachable_dask_scheduler_is_a_config_error(cifar_dir: Path) -> None:
     pytest.importorskip("dask.distributed")
     with pytest.raises(ConfigError, match="127.0.0.1:1"):
-        score_cells([ALL_POOL], data_dir=cifar_dir, batch_size=BATCH, backend="dask",
-                    scheduler="tcp://127.0.0.1:1", progress=False)
+        score_cells([ALL_POOL], ScoringSetup(data_dir=cifar_dir, batch_size=BATCH),
+                    execution=Execution(backend="dask", scheduler="tcp://127.0.0.1:1", progress=False))

@@ -1,4 +1,5 @@
-"""Tests of dagfilter.rank: neural capacitance (beta_eff) and module criticality, on real CIFAR-10."""
+"""Tests of dagfilter.trained (formerly dagfilter.rank): neural capacitance (beta_eff) and module criticality,
+on real CIFAR-10."""
 from __future__ import annotations
 
 import copy
@@ -12,9 +13,9 @@ from torch import nn
 from torch.nn import functional as F
 
 from dagfilter.errors import ConfigError, DataError
-from dagfilter.rank import (CapacitanceProbe, attach_probe, bayesian_ridge, beta_eff, beta_from_degrees,
-                            criticality_modules, evaluate_loss, extrapolate_accuracy, kendall_tau,
-                            module_criticality, neural_capacitance, probe_degrees, rewind_to_init, top_cells)
+from dagfilter.trained import (CapacitanceProbe, attach_probe, bayesian_ridge, beta_eff, beta_from_degrees,
+                               criticality_modules, evaluate_loss, extrapolate_accuracy, kendall_tau,
+                               module_criticality, neural_capacitance, probe_degrees, rewind_to_init, top_cells)
 
 
 @pytest.fixture(scope="module")

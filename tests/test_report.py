@@ -278,14 +278,14 @@ def test_report_without_results_says_so_and_bad_input(tmp_path):
 
 
 def test_report_cache_proxies_join_correlations_and_sweep(tmp_path):
-    from dagfilter.cache import ScoreCache
+    from dagfilter.cache import ScoreCache, ScoreKey
     from dagfilter.report.data import load_space_data
 
     nb = bench.load("nb201")
     acc = nb.query_many(np.arange(len(nb)), "cifar10", "test-accuracy")
     cache = ScoreCache(tmp_path / "cache")
     rows = np.arange(0, len(nb), 50)  # 313 scored cells; the "score" is the accuracy itself
-    cache.put_many([(nb.arch(int(i)), float(acc[i]), 0.1, int(i)) for i in rows], "naswot", "cifar10", 128, 0)
+    cache.put_many([(nb.arch(int(i)), float(acc[i]), 0.1, int(i)) for i in rows], ScoreKey("naswot", "cifar10", 128, 0))
     sd = load_space_data("nb201", cache=tmp_path / "cache")
     assert "naswot [cifar10]" in sd.proxies
     scored = ~np.isnan(sd.proxies["naswot [cifar10]"])

@@ -13,7 +13,7 @@ from scipy.stats import spearmanr
 from dagfilter.cache import ScoreCache
 from dagfilter.cli import main
 from dagfilter.errors import BenchmarkError, ConfigError
-from dagfilter.proxies import score_cells
+from dagfilter.proxies import Execution, ScoringSetup, score_cells
 from dagfilter.proxies.shipped import import_shipped_scores, load_shipped_scores
 
 
@@ -46,7 +46,8 @@ def test_shipped_scores_rank_like_nas_wot(nb201_csv: pd.DataFrame) -> None:
 def test_shipped_scores_are_reproduced_live(cifar_dir: Path) -> None:
     """Two cells rescored live on the real CIFAR-10 minibatch give the shipped values."""
     s = load_shipped_scores().scores
-    got = score_cells([6111, 0], "naswot", "cifar10", cifar_dir, 128, 0, progress=False)
+    got = score_cells([6111, 0], ScoringSetup("naswot", "cifar10", cifar_dir, 128, 0),
+                      execution=Execution(progress=False))
     for r, i in zip(got, (6111, 0)):
         assert r.score == pytest.approx(s[i], rel=1e-6)
 

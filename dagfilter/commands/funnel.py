@@ -78,7 +78,7 @@ def _source(value: str) -> Any:
 
 def run(args: argparse.Namespace) -> int:
     """Run the funnel and print the table (or JSON)."""
-    from ..rank import funnel
+    from ..trained import funnel
 
     res = funnel(_source(args.source), k=args.k, epochs=args.epochs, rank=args.rank, out=args.out,
                  data_dir=args.data_dir, dataset=args.dataset, progress=not args.quiet, subset=args.subset,

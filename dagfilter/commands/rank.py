@@ -59,6 +59,7 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Rank the cells and print the best rows and the agreement with the benchmark."""
     from ..errors import ConfigError
+    from ..proxies.config import Execution
     from ..rankers import RankerContext, available_rankers, get_ranker
     from ..rankers.ranking import rank_cells
 
@@ -78,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
         flt = DAGFilter.from_space(args.space, fraction=args.filter)
     ctx = RankerContext(dataset=args.dataset, data_dir=args.data_dir, batch_size=args.batch,
                         score_seed=args.score_seed, cache=open_cache(args), cache_only=args.cache_only,
-                        n_jobs=args.n_jobs, backend=args.backend, scheduler=args.scheduler, iso=args.iso)
+                        execution=Execution(args.n_jobs, args.backend, args.scheduler), iso=args.iso)
     if not args.quiet and not args.cache_only and get_ranker(args.score, ctx, combine=args.combine).kind == "live":
         import sys
 

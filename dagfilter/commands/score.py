@@ -77,14 +77,15 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Score the cells and print a table (or JSON)."""
     from ..errors import ConfigError
-    from ..proxies import score_cells
+    from ..proxies import Execution, ScoringSetup, score_cells
 
     archs = read_arch_list(args.cells, args.indices)
     if not archs:
         raise ConfigError("no cells given: pass CELL arguments or --indices FILE")
-    res = score_cells(archs, args.proxy, args.dataset, args.data_dir, args.batch, args.seed, args.space,
-                      open_cache(args), args.n_jobs, args.backend, args.scheduler, progress=not args.quiet,
-                      desc=f"{args.proxy} scoring")
+    setup = ScoringSetup(args.proxy, args.dataset, args.data_dir, args.batch, args.seed, args.space)
+    execution = Execution(args.n_jobs, args.backend, args.scheduler, progress=not args.quiet,
+                          desc=f"{args.proxy} scoring")
+    res = score_cells(archs, setup, open_cache(args), execution)
     rows = [{"cell": r.cell, "index": r.index, "score": r.score if math.isfinite(r.score) else str(r.score),
              "seconds": r.seconds, "cached": r.cached} for r in res]
     if args.json:

@@ -141,7 +141,7 @@ def run(args: argparse.Namespace) -> int:
     summary = _summary(results)
     funnel_result = None
     if args.then_train:
-        from ..rank import funnel
+        from ..trained import funnel
 
         funnel_result = funnel(results[0], k=args.then_train, epochs=args.epochs, rank=args.rank,
                                out=args.train_out, data_dir=args.data_dir, dataset=args.dataset,

@@ -2,7 +2,8 @@
 
 Entry points:
 
-* :func:`build_network` - one factory for every supported space;
+* :func:`build_network` - one factory for every supported space (:func:`network_defaults`: its
+  size keywords and their defaults);
 * :class:`NB201Network`, :class:`NetworkCIFAR`, :class:`NetworkImageNet` - the networks;
 * :func:`count_parameters`, :func:`count_flops` - counts on built models;
 * :func:`nb201_param_count`, :func:`nb201_flops`, :func:`nb201_costs`,
@@ -16,11 +17,10 @@ Names are loaded on first use (PEP 562), so the closed-form counters in
 """
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from .._lazy import lazy_exports
 
 _WHERE: dict[str, str] = {
-    "build_network": "factory", "SPACES": "factory", "DARTS_DEFAULTS": "factory", "NB301_SETTINGS": "factory",
+    "build_network": "factory", "network_defaults": "factory", "SPACES": "factory", "DARTS_DEFAULTS": "factory", "NB301_SETTINGS": "factory",
     "NB201Network": "nb201", "NetworkCIFAR": "darts", "NetworkImageNet": "darts", "parse_genotype": "darts",
     "count_parameters": "counting", "count_flops": "counting", "FLOP_CONVENTIONS": "counting",
     "nb201_param_count": "nb201_counts", "nb201_flops": "nb201_counts", "nb201_costs": "nb201_counts",
@@ -32,16 +32,4 @@ _WHERE: dict[str, str] = {
 
 __all__ = list(_WHERE)
 
-
-def __getattr__(name: str) -> Any:
-    try:
-        module = _WHERE[name]
-    except KeyError:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_WHERE))
+__getattr__, __dir__ = lazy_exports(__name__, _WHERE, globals())

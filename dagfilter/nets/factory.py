@@ -1,6 +1,7 @@
 """One factory for the evaluation networks of every supported space (:func:`build_network`)."""
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 from torch import nn
@@ -29,6 +30,27 @@ def _nb201_ops_of(cell: Any) -> tuple[str, ...]:
 
         return check_nb201_ops(Cell.from_nb201_str(cell).nb201_ops())
     return check_nb201_ops(cell)
+
+
+_NETWORK_CLASSES: dict[str, type] = {"nb201": NB201Network, "darts": NetworkCIFAR, "nds": NetworkCIFAR,
+                                      "darts_imagenet": NetworkImageNet}
+
+
+def network_defaults(space: str) -> dict[str, Any]:
+    """The size/option keywords :func:`build_network` accepts for ``space`` and their defaults
+    (read from the network's signature; DARTS sizes from :data:`DARTS_DEFAULTS`).
+
+    ``network_defaults("nb201") == {"C": 16, "N": 5}``: the NAS-Bench-201 benchmark network.
+
+    Raises:
+        SpaceError: unknown ``space``.
+    """
+    key = str(space).lower()
+    if key not in _NETWORK_CLASSES:
+        raise SpaceError(f"unknown space {space!r}; known: {', '.join(SPACES)} (and 'nds')")
+    params = inspect.signature(_NETWORK_CLASSES[key].__init__).parameters
+    out = {n: p.default for n, p in params.items() if p.default is not p.empty and n != "num_classes"}
+    return {**out, **DARTS_DEFAULTS} if key != "nb201" else out
 
 
 def build_network(cell: Any, space: str = "nb201", num_classes: int = 10, **kwargs: Any) -> nn.Module:
@@ -66,4 +88,4 @@ def build_network(cell: Any, space: str = "nb201", num_classes: int = 10, **kwar
     raise SpaceError(f"unknown space {space!r}; known: {', '.join(SPACES)} (and 'nds')")
 
 
-__all__ = ["build_network", "SPACES", "DARTS_DEFAULTS", "NB301_SETTINGS"]
+__all__ = ["build_network", "network_defaults", "SPACES", "DARTS_DEFAULTS", "NB301_SETTINGS"]

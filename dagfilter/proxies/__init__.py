@@ -3,25 +3,55 @@
 A proxy is a function ``(network, images, labels) -> float`` (higher = predicted better)
 registered under a name, with metadata saying how the network must be prepared::
 
-    from dagfilter.proxies import get_proxy, available_proxies, score_cells
+    from dagfilter.proxies import get_proxy, available_proxies
     proxy = get_proxy("naswot")
     proxy.fn(network, images, labels)
 
-    # whole pipeline for NAS-Bench-201 cells (builds seeded networks, real images):
-    from dagfilter.proxies import CellScorer
-    scorer = CellScorer("naswot", dataset="cifar10", data_dir="/data/cifar10", batch_size=128, seed=0)
-    scorer.score("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|")
+Every scoring call takes one :class:`ScoringSetup` - proxy, dataset, data directory, batch,
+seed, space, network - which is also the score-cache key (``setup.key``) and the JSON record
+of a result (``setup.to_dict()``); how the work is spread and shown is a separate
+:class:`Execution` (workers, backend, scheduler, chunk size, progress)::
 
-Register another proxy with :func:`register_proxy`.
+    from dagfilter.cache import ScoreCache
+    from dagfilter.proxies import CellScorer, Execution, ScoringSetup, score_cells
+    setup = ScoringSetup("naswot", dataset="cifar10", data_dir="/data/cifar10", batch_size=128, seed=0)
+    CellScorer(setup).score("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|")
+    score_cells(range(100), setup, cache=ScoreCache("runs/cache"), execution=Execution(n_jobs=2))
+
+Adding a proxy (its own module + one registry line, nothing else):
+
+1. Write ``dagfilter/proxies/<name>.py`` with the maths as pure functions and one function
+   ``(network, images, labels) -> float`` decorated with
+   ``@register_proxy("<name>", train_mode=..., needs_grad=..., description="...")``
+   (``needs_grad=False`` runs it under ``torch.no_grad``; ``train_mode`` sets BatchNorm's mode).
+   Cite the paper in the module docstring.
+2. Add ``<name>`` to the import line of ``_ensure_builtins`` in :mod:`dagfilter.proxies.registry`.
+
+That is all: ``ScoringSetup("<name>")``, :class:`CellScorer`, :func:`score_cells` (cache,
+parallel and Dask paths), ``dagfilter score --proxy <name>``, the live ranker ``<name>`` (and
+specs such as ``<name>+prior``, ``dagfilter rank --score <name>``, ``dagfilter search --score
+<name>``) all find it through the registry. Tests go in ``tests/test_proxies_<name>.py`` (real
+images from ``../shared/data``, a tiny network via ``ScoringSetup(network={"C": 8, "N": 1})``).
+Proxies that share one forward/backward pass may be asked for together: ``ScoringSetup.proxy``
+accepts a tuple of names (each still cached under its own key, ``setup.for_proxy(name).key``);
+the single-proxy entry points refuse such a tuple until a multi-score path exists.
+
+See also :mod:`dagfilter.proxies.shipped` (precomputed NAS-WOT scores of all of NAS-Bench-201).
+Names load on first use (PEP 562): :class:`ScoringSetup` and :class:`Execution` import without
+PyTorch, so analytic rankers and the CLI can hold them at no cost.
 """
 from __future__ import annotations
 
-from .naswot import hamming_kernel_from_codes, logdet_score, naswot_kernel, naswot_score
-from .registry import Proxy, available_proxies, get_proxy, register_proxy
-from .scoring import CellScorer, ScoreKey, cell_key, score_cells
+from .._lazy import lazy_exports
 
-__all__ = [
-    "Proxy", "register_proxy", "get_proxy", "available_proxies",
-    "naswot_score", "naswot_kernel", "hamming_kernel_from_codes", "logdet_score",
-    "CellScorer", "ScoreKey", "cell_key", "score_cells",
-]
+_WHERE: dict[str, str] = {
+    "ScoringSetup": "config", "Execution": "config", "BACKENDS": "config", "ScoreKey": "config",
+    "Proxy": "registry", "register_proxy": "registry", "get_proxy": "registry", "available_proxies": "registry",
+    "naswot_score": "naswot", "naswot_kernel": "naswot", "hamming_kernel_from_codes": "naswot",
+    "logdet_score": "naswot",
+    "CellScorer": "scoring", "cell_key": "scoring", "score_cells": "scoring",
+}
+
+__all__ = list(_WHERE)
+
+__getattr__, __dir__ = lazy_exports(__name__, _WHERE, globals())

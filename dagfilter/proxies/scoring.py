@@ -1,14 +1,18 @@
 """Score architectures with a proxy: seeded networks, one fixed real minibatch, cache, parallelism.
 
-* :class:`CellScorer` scores one architecture at a time in this process.
-* :func:`score_cells` scores many: cached scores are reused, the rest are computed sequentially
-  (``n_jobs=1``), in parallel through joblib (``backend="loky"``, the default), or on a Dask
-  cluster (``backend="dask"`` with a ``scheduler`` address), each result written to the cache as soon as it arrives, so an
+Both entry points take one :class:`~dagfilter.proxies.config.ScoringSetup` (what the score
+depends on; also the cache key and the JSON record):
+
+* :class:`CellScorer` ``(setup)`` scores one architecture at a time in this process.
+* :func:`score_cells` ``(archs, setup, cache, execution)`` scores many: cached scores are reused,
+  the rest are computed sequentially (``Execution(n_jobs=1)``), in parallel through joblib
+  (``backend="loky"``, the default), or on a Dask cluster (``backend="dask"`` with a
+  ``scheduler`` address), each result written to the cache as soon as it arrives, so an
   interrupted run loses nothing already scored and a rerun resumes where it stopped.
 
 Determinism: the network's weights come from ``torch.manual_seed(seed)`` just before it is
 built and the minibatch is :func:`dagfilter.data.fixed_batch` ``(dataset, batch_size, seed)``,
-so a (cell, proxy, dataset, batch, seed) key always gives the same score on one machine.
+so a (cell, setup) pair always gives the same score on one machine.
 """
 from __future__ import annotations
 
@@ -16,28 +20,19 @@ import json
 import os
 import sys
 import time
-from dataclasses import dataclass
+import warnings
+from dataclasses import dataclass, replace
 from typing import Any, Iterable, Sequence
 
 import torch
 from torch import nn
 
+from ..cache import ScoreKey
 from ..cell import Cell
 from ..encodings.parse import arch_to_json, parse_arch
 from ..errors import ConfigError
+from .config import EXECUTION_FIELDS, SETUP_FIELDS, Execution, ScoringSetup
 from .registry import get_proxy
-
-BACKENDS = ("loky", "threading", "multiprocessing", "dask")
-
-
-@dataclass(frozen=True)
-class ScoreKey:
-    """What a cached score depends on (besides the package version)."""
-
-    proxy: str
-    dataset: str
-    batch: int
-    seed: int
 
 
 @dataclass(frozen=True)
@@ -78,21 +73,12 @@ def num_classes_of(dataset: str) -> int:
     return dataset_spec(dataset).num_classes
 
 
-def build_network(arch: Any, space: str = "nb201", num_classes: int = 10) -> nn.Module:
-    """The benchmark network of ``arch`` in ``space`` (delegates to :mod:`dagfilter.nets`)."""
-    from .. import nets
+def build_network(arch: Any, space: str = "nb201", num_classes: int = 10, **network: Any) -> nn.Module:
+    """The network of ``arch`` in ``space`` (``network``: size options; default the benchmark's),
+    via :func:`dagfilter.nets.build_network`."""
+    from ..nets import build_network as build
 
-    builder = getattr(nets, "build_network", None)
-    if builder is not None:
-        return builder(parse_arch(arch), space, num_classes=num_classes)
-    if space != "nb201":
-        raise ConfigError(f"no network builder for space {space!r} yet (dagfilter.nets.build_network is missing)")
-    from ..nets.nb201 import NB201Network
-
-    a = parse_arch(arch)
-    if not isinstance(a, Cell) or not a.is_nb201():
-        raise ConfigError(f"not a NAS-Bench-201 cell: {arch!r}")
-    return NB201Network(a.nb201_ops(), num_classes=num_classes)
+    return build(parse_arch(arch), space, num_classes=num_classes, **network)
 
 
 EMBEDDED_FILE = "cifar10_minibatch.npz"
@@ -147,45 +133,63 @@ def embedded_batch(batch_size: int, seed: int = 0) -> tuple[torch.Tensor, torch.
     return torch.from_numpy(np.ascontiguousarray(x)), torch.from_numpy(labels[picks].astype(np.int64))
 
 
+def _legacy_setup(where: str, setup: Any, args: tuple[Any, ...], kwargs: dict[str, Any],
+                  extra_fields: Sequence[str] = ()) -> tuple[ScoringSetup, dict[str, Any]]:
+    """``(setup, extra)`` from the old option form (deprecated): positional/keyword setup fields,
+    plus ``extra_fields`` (e.g. the Execution ones) returned apart."""
+    kw = dict(kwargs)
+    extra = {k: kw.pop(k) for k in list(kw) if k in extra_fields}
+    unknown = sorted(set(kw) - set(SETUP_FIELDS))
+    if unknown:
+        raise TypeError(f"{where}() got unexpected keyword argument(s) {unknown}")
+    if isinstance(setup, ScoringSetup) and (args or kw):
+        raise ConfigError(f"{where} takes one ScoringSetup, got {setup!r} and setup options {list(args) + sorted(kw)!r}")
+    if not isinstance(setup, (ScoringSetup, str, tuple, list, type(None))):
+        raise ConfigError(f"{where} takes a ScoringSetup, got {setup!r}")
+    warnings.warn(f"{where}(proxy=..., batch_size=..., n_jobs=...) is deprecated: pass ScoringSetup(...) "
+                  "(and an Execution(...) for n_jobs/backend/progress)", DeprecationWarning, stacklevel=3)
+    if not isinstance(setup, ScoringSetup):
+        setup = ScoringSetup(*(() if setup is None else (setup,)), *args, **kw)
+    return setup, extra
+
+
 class CellScorer:
     """Scores architectures with one proxy on one fixed real minibatch.
 
     Args:
-        proxy: registered proxy name (see :func:`~dagfilter.proxies.available_proxies`).
-        dataset: dataset of the minibatch (``cifar10``, ``cifar100``, ``ImageNet16-120``).
-        data_dir: where the dataset is (see :func:`dagfilter.data.resolve_data_dir`).
-        batch_size: images in the minibatch (128 in the NAS-WOT paper).
-        seed: seeds the minibatch choice and the network initialisation.
-        space: search space the architectures come from (``nb201``).
-        images, labels: an explicit minibatch (skips loading; ``batch_size`` must match).
+        setup: the :class:`~dagfilter.proxies.config.ScoringSetup` (one proxy).
+        images, labels: an explicit minibatch (skips loading; ``setup.batch_size`` must match).
 
-    With no data directory configured anywhere (argument or environment), CIFAR-10 scoring uses
+    With no data directory configured anywhere (setup or environment), CIFAR-10 scoring uses
     the 256 real training images shipped in ``benchmarks_data`` (:func:`embedded_batch`).
+    (The old form ``CellScorer(proxy, dataset, data_dir, batch_size, seed, space)`` still works
+    for one release, with a DeprecationWarning.)
 
     Raises:
-        ConfigError: unknown proxy or dataset, bad batch size. DataError: data missing.
+        ConfigError: unknown dataset, a multi-proxy setup, a minibatch of the wrong size.
+        DataError: data missing.
     """
 
-    def __init__(self, proxy: str = "naswot", dataset: str = "cifar10", data_dir: str | os.PathLike | None = None,
-                 batch_size: int = 128, seed: int = 0, space: str = "nb201",
-                 images: torch.Tensor | None = None, labels: torch.Tensor | None = None) -> None:
-        self.proxy = get_proxy(proxy)
-        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 2:
-            raise ConfigError(f"batch_size must be an integer >= 2, got {batch_size!r}")
+    def __init__(self, setup: ScoringSetup | None = None, *legacy: Any, images: torch.Tensor | None = None,
+                 labels: torch.Tensor | None = None, **legacy_kw: Any) -> None:
+        if legacy or legacy_kw or not isinstance(setup, (ScoringSetup, type(None))):
+            setup = _legacy_setup("CellScorer", setup, legacy, legacy_kw)[0]
+        setup = ScoringSetup() if setup is None else setup
+        self.setup = setup
+        self.proxy = get_proxy(setup.single_proxy())
         self.dataset, self.data_dir, self.batch_size, self.seed, self.space = \
-            dataset, data_dir, batch_size, int(seed), space
-        self.num_classes = num_classes_of(dataset)
-        if images is not None and images.shape[0] != batch_size:
-            raise ConfigError(f"images hold {images.shape[0]} samples but batch_size is {batch_size}")
+            setup.dataset, setup.data_dir, setup.batch_size, setup.seed, setup.space
+        self.num_classes = num_classes_of(setup.dataset)
+        if images is not None and images.shape[0] != setup.batch_size:
+            raise ConfigError(f"images hold {images.shape[0]} samples but batch_size is {setup.batch_size}")
         self._images, self._labels = images, labels
-        self.embedded = images is None and _use_embedded(dataset, data_dir)
+        self.embedded = images is None and _use_embedded(setup.dataset, setup.data_dir)
 
     @property
     def key(self) -> ScoreKey:
-        """The cache key fields of this scorer (the dataset reads ``cifar10:embedded`` when the
-        shipped minibatch is used, so its scores never mix with those of a data directory)."""
-        dataset = f"{self.dataset}:embedded" if self.embedded else self.dataset
-        return ScoreKey(self.proxy.name, dataset, self.batch_size, self.seed)
+        """The cache key of this scorer (the dataset reads ``cifar10:embedded`` when the shipped
+        minibatch is used, so its scores never mix with those of a data directory)."""
+        return self.setup.cache_key(embedded=self.embedded)
 
     def minibatch(self) -> tuple[torch.Tensor, torch.Tensor]:
         """The fixed ``(images, labels)`` (loaded on first use)."""
@@ -202,7 +206,7 @@ class CellScorer:
     def build(self, arch: Any) -> nn.Module:
         """The seeded, untrained network of ``arch`` in the mode the proxy wants."""
         torch.manual_seed(self.seed)
-        net = build_network(arch, self.space, self.num_classes)
+        net = build_network(arch, self.space, self.num_classes, **dict(self.setup.network))
         return net.train(self.proxy.train_mode)
 
     def score_timed(self, arch: Any) -> tuple[float, float]:
@@ -226,15 +230,15 @@ def _score_chunk(payload: dict[str, Any], images: torch.Tensor | None = None,
                  labels: torch.Tensor | None = None) -> list[tuple[str, float, float]]:
     """Worker task: score a list of canonical cell strings; returns ``(cell, score, seconds)``.
 
-    The minibatch is ``payload["images"]`` / ``["labels"]`` unless given as arguments (Dask passes
-    it once per worker that way)."""
+    ``payload``: ``setup`` (a ScoringSetup), ``cells``, ``threads``; the minibatch is
+    ``payload["images"]`` / ``["labels"]`` unless given as arguments (Dask passes it once per
+    worker that way)."""
     threads = payload.get("threads")
     if threads:
         torch.set_num_threads(int(threads))
     images = payload["images"] if images is None else images
     labels = payload["labels"] if labels is None else labels
-    scorer = CellScorer(payload["proxy"], payload["dataset"], None, payload["batch_size"], payload["seed"],
-                        payload["space"], images=images, labels=labels)
+    scorer = CellScorer(payload["setup"], images=images, labels=labels)
     out = []
     for cell in payload["cells"]:
         s, t = scorer.score_timed(cell)
@@ -255,43 +259,39 @@ def _dask_client(scheduler: str | None) -> Any:
         raise ConfigError(f"cannot reach the Dask scheduler at {scheduler!r}: {exc}") from None
 
 
-def score_cells(archs: Iterable[Any], proxy: str = "naswot", dataset: str = "cifar10",
-                data_dir: str | os.PathLike | None = None, batch_size: int = 128, seed: int = 0,
-                space: str = "nb201", cache: Any = None, n_jobs: int = 1, backend: str = "loky",
-                scheduler: str | None = None, chunk_size: int = 4, progress: bool = True,
-                desc: str = "scoring", postfix: dict[str, Any] | None = None) -> list[CellScore]:
+def score_cells(archs: Iterable[Any], setup: ScoringSetup | None = None, cache: Any = None,
+                execution: Execution | None = None, **legacy: Any) -> list[CellScore]:
     """Score many architectures, reusing and filling a :class:`~dagfilter.cache.ScoreCache`.
 
     Args:
         archs: architectures, any encoding (duplicates are scored once).
-        proxy, dataset, data_dir, batch_size, seed, space: as in :class:`CellScorer`.
+        setup: what the scores depend on (one proxy); default ``ScoringSetup()`` (NAS-WOT,
+            CIFAR-10, batch 128, seed 0, NAS-Bench-201).
         cache: a ``ScoreCache`` or None (no persistence).
-        n_jobs: parallel workers (1 = in this process; -1 = all cores).
-        backend: joblib backend: ``loky`` (default), ``threading``, ``multiprocessing`` or ``dask``.
-        scheduler: Dask scheduler address (``tcp://host:port``), required for ``backend="dask"``.
-        chunk_size: architectures per parallel task.
-        progress: show a tqdm bar on stderr (scored / cached / skipped, ETA).
-        desc, postfix: bar label and extra fields (e.g. ``{"skipped": 12}``).
+        execution: workers, backend, chunking, progress bar (:class:`~dagfilter.proxies.config.Execution`);
+            default ``Execution()`` (in this process, with a bar).
+        **legacy: the old keyword options (``proxy=``, ``batch_size=``, ``n_jobs=``, ...):
+            deprecated, accepted for one release with a DeprecationWarning.
 
     Returns:
         One :class:`CellScore` per input architecture, in input order.
 
     Raises:
-        ConfigError: bad backend/n_jobs/chunk_size or unreachable scheduler. DataError: data missing.
+        ConfigError: a multi-proxy setup, unreachable scheduler (bad backend/n_jobs/chunk_size
+            already fail when the Execution is made). DataError: data missing.
     """
-    if backend not in BACKENDS:
-        raise ConfigError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
-    if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs == 0 or n_jobs < -1:
-        raise ConfigError(f"n_jobs must be a positive integer or -1, got {n_jobs!r}")
-    if chunk_size < 1:
-        raise ConfigError(f"chunk_size must be >= 1, got {chunk_size!r}")
+    if legacy or not isinstance(setup, (ScoringSetup, type(None))):
+        setup, exec_kw = _legacy_setup("score_cells", setup, (), legacy, EXECUTION_FIELDS)
+        execution = replace(execution or Execution(), **exec_kw)
+    setup = ScoringSetup() if setup is None else setup
+    ex = Execution() if execution is None else execution
     keys = [cell_key(a) for a in archs]
     index_of = dict(keys)
-    scorer = CellScorer(proxy, dataset, data_dir, batch_size, seed, space)
+    scorer = CellScorer(setup)
     k = scorer.key
     done: dict[str, tuple[float, float | None, bool]] = {}
     if cache is not None:
-        for c, (s, t) in cache.get_many(index_of, k.proxy, k.dataset, k.batch, k.seed).items():
+        for c, (s, t) in cache.get_many(index_of, k).items():
             done[c] = (s, t, True)
     pending = [c for c in index_of if c not in done]
 
@@ -299,42 +299,39 @@ def score_cells(archs: Iterable[Any], proxy: str = "naswot", dataset: str = "cif
         for c, s, t in rows:
             done[c] = (s, t, False)
         if cache is not None:
-            cache.put_many([(c, s, t, index_of[c]) for c, s, t in rows], k.proxy, k.dataset, k.batch, k.seed)
+            cache.put_many([(c, s, t, index_of[c]) for c, s, t in rows], k)
 
     from tqdm.auto import tqdm
 
-    bar = tqdm(total=len(pending), desc=desc, unit="cell", file=sys.stderr, disable=not progress or not pending,
-               dynamic_ncols=True)
-    extra = dict(postfix or {})
-    bar.set_postfix(cached=len(done), **extra)
+    bar = tqdm(total=len(pending), desc=ex.desc, unit="cell", file=sys.stderr,
+               disable=not ex.progress or not pending, dynamic_ncols=True)
+    bar.set_postfix(cached=len(done), **dict(ex.postfix))
     try:
-        if pending and (n_jobs == 1 and backend != "dask"):
+        if pending and (ex.n_jobs == 1 and ex.backend != "dask"):
             for c in pending:
                 s, t = scorer.score_timed(c)
                 record([(c, s, t)])
                 bar.update(1)
         elif pending:
-            _parallel(pending, scorer, n_jobs, backend, scheduler, chunk_size, record, bar)
+            _parallel(pending, scorer, ex, record, bar)
     finally:
         bar.close()
     return [CellScore(c, i, done[c][0], done[c][1], done[c][2]) for c, i in keys]
 
 
-def _parallel(pending: list[str], scorer: CellScorer, n_jobs: int, backend: str, scheduler: str | None,
-              chunk_size: int, record: Any, bar: Any) -> None:
+def _parallel(pending: list[str], scorer: CellScorer, ex: Execution, record: Any, bar: Any) -> None:
     images, labels = scorer.minibatch()
-    workers = (os.cpu_count() or 1) if n_jobs == -1 else n_jobs
-    threads = 1 if backend == "dask" else max(1, (os.cpu_count() or 1) // max(1, workers))
-    base = dict(proxy=scorer.proxy.name, dataset=scorer.dataset, batch_size=scorer.batch_size, seed=scorer.seed,
-                space=scorer.space, threads=threads)
-    chunks = [pending[i:i + chunk_size] for i in range(0, len(pending), chunk_size)]
-    if backend == "dask":
-        _run_dask(chunks, base, images, labels, scheduler, record, bar)
+    workers = (os.cpu_count() or 1) if ex.n_jobs == -1 else ex.n_jobs
+    threads = 1 if ex.backend == "dask" else max(1, (os.cpu_count() or 1) // max(1, workers))
+    base = dict(setup=scorer.setup, threads=threads)
+    chunks = [pending[i:i + ex.chunk_size] for i in range(0, len(pending), ex.chunk_size)]
+    if ex.backend == "dask":
+        _run_dask(chunks, base, images, labels, ex.scheduler, record, bar)
         return
     import joblib
 
     tasks = [dict(base, images=images, labels=labels, cells=c) for c in chunks]
-    with joblib.parallel_config(backend=backend, n_jobs=n_jobs):
+    with joblib.parallel_config(backend=ex.backend, n_jobs=ex.n_jobs):
         runner = joblib.Parallel(return_as="generator_unordered")
         for rows in runner(joblib.delayed(_score_chunk)(t) for t in tasks):
             record(rows)

@@ -37,10 +37,19 @@ class ShippedScores:
     meta: dict[str, Any]
 
     @property
-    def key(self) -> tuple[str, str, int, int]:
-        """``(proxy, dataset, batch, seed)`` of the score-cache key."""
+    def setup(self) -> Any:
+        """The :class:`~dagfilter.proxies.ScoringSetup` that made the scores (no data directory)."""
+        from .config import ScoringSetup
+
         m = self.meta
-        return m["proxy"], m["dataset"], int(m["batch"]), int(m["seed"])
+        return ScoringSetup(m["proxy"], m["dataset"], None, int(m["batch"]), int(m["seed"]),
+                            network=m.get("network") or ())
+
+    @property
+    def key(self) -> Any:
+        """The score-cache key (a :class:`~dagfilter.cache.ScoreKey`, equal to ``(proxy, dataset, batch,
+        seed)``): exactly the one a live computation of :attr:`setup` with a data directory uses."""
+        return self.setup.key
 
 
 def _digest(scores: np.ndarray) -> str:
@@ -91,26 +100,33 @@ def import_shipped_scores(cache: Any, proxy: str = "naswot", path: str | os.Path
     if shipped.meta["version"] != cache.version:
         raise ConfigError(f"shipped scores were computed by dagfilter {shipped.meta['version']}, the cache is for "
                           f"{cache.version}; rebuild them with scripts/build_shipped_scores.py")
-    name, dataset, batch, seed = shipped.key
     rows = [(cell, float(s), None, i) for i, (cell, s) in enumerate(zip(index_strings(), shipped.scores.tolist()))]
-    cache.put_many(rows, name, dataset, batch, seed)
+    cache.put_many(rows, shipped.key)
     return shipped
 
 
-def write_shipped_scores(cache: Any, out: str | os.PathLike, proxy: str = "naswot", dataset: str = "cifar10",
-                         batch: int = 128, seed: int = 0, data_source: str = "") -> Path:
+def write_shipped_scores(cache: Any, out: str | os.PathLike, setup: Any = None, data_source: str = "") -> Path:
     """Export one setup's scores of all NAS-Bench-201 cells from ``cache`` to ``out`` (``.npz``).
+
+    Args:
+        setup: a :class:`~dagfilter.proxies.ScoringSetup` (one proxy; default ``ScoringSetup()``:
+            NAS-WOT, CIFAR-10, batch 128, seed 0); its data directory is not recorded.
 
     Raises:
         ConfigError: the cache lacks a cell of that setup.
     """
-    rows = cache.by_nb201_index(proxy, dataset, batch, seed)
+    from .config import ScoringSetup
+
+    setup = ScoringSetup() if setup is None else setup
+    key = setup.key
+    rows = cache.by_nb201_index(key)
     missing = NUM_CELLS - len(rows)
     if missing:
         raise ConfigError(f"the cache {str(cache.path)!r} lacks {missing} of the {NUM_CELLS} cells for "
-                          f"{proxy}/{dataset}/batch {batch}/seed {seed} (dagfilter {cache.version})")
+                          f"{key.proxy}/{key.dataset}/batch {key.batch}/seed {key.seed} (dagfilter {cache.version})")
     scores = np.asarray([rows[i].score for i in range(NUM_CELLS)], dtype=np.float64)
-    meta = {"proxy": proxy, "dataset": dataset, "batch": int(batch), "seed": int(seed), "version": cache.version,
+    meta = {"proxy": setup.proxy, "dataset": setup.dataset, "batch": setup.batch_size, "seed": setup.seed,
+            **({"network": dict(setup.network)} if setup.network else {}), "version": cache.version,
             "data_source": data_source, "cells": NUM_CELLS, "sha256": _digest(scores),
             "created": time.strftime("%Y-%m-%d", time.gmtime())}
     out = Path(out)

@@ -1,4 +1,10 @@
-"""Rank architectures with or without a forward pass: analytic DAG priors, live proxies, combinations.
+"""Rank UNTRAINED architectures with or without a forward pass: analytic DAG priors, live proxies, combinations.
+
+Question answered: *which of these many candidate cells look best before any training?* -
+from the cell's DAG alone (analytic rankers, no network built) or from one forward/backward
+pass of a seeded untrained network on one minibatch (live rankers, training-free proxies from
+:mod:`dagfilter.proxies`). To rank a few finalists after a brief training (neural
+capacitance, module criticality) use :mod:`dagfilter.trained` instead.
 
 >>> import numpy as np
 >>> from dagfilter.rankers import get_ranker, available_rankers

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from ..errors import ConfigError
 
 ISO_MODES = ("off", "search", "cache")
+EXECUTION_OPTIONS = ("n_jobs", "backend", "scheduler", "chunk_size")
+"""Options of :meth:`RankerContext.with_options` / ``get_ranker`` that set fields of its ``execution``."""
 
 
 @dataclass(frozen=True)
@@ -21,7 +23,9 @@ class RankerContext:
         batch_size, score_seed: live proxy minibatch size and seed (network init + minibatch).
         cache: a :class:`~dagfilter.cache.ScoreCache`, a cache directory, or None.
         cache_only: live rankers read the cache and never compute (a missing cell is a DataError).
-        n_jobs, backend, scheduler, chunk_size: parallel live scoring (see ``score_cells``).
+        execution: a :class:`dagfilter.proxies.Execution` for live scoring (workers, backend,
+            scheduler, chunk size; None = in this process). :meth:`with_options` and
+            ``get_ranker`` also take its fields (``n_jobs=2``, ``backend="dask"``, ...).
         filter: a :class:`~dagfilter.filter.DAGFilter` whose centre/radius ``window_distance``
             uses (default: ``DAGFilter.from_space(space)``).
         part: which cell of a two-cell genotype the cell metrics read (``normal``/``reduce``).
@@ -36,10 +40,7 @@ class RankerContext:
     score_seed: int = 0
     cache: Any = None
     cache_only: bool = False
-    n_jobs: int = 1
-    backend: str = "loky"
-    scheduler: str | None = None
-    chunk_size: int = 4
+    execution: Any = None
     filter: Any = None
     part: str = "normal"
     iso: str = "search"
@@ -53,13 +54,36 @@ class RankerContext:
             from ..cache import ScoreCache
 
             object.__setattr__(self, "cache", ScoreCache(self.cache))
+        if self.execution is not None:
+            from ..proxies.config import Execution
+
+            if not isinstance(self.execution, Execution):
+                raise ConfigError(f"execution must be a dagfilter.proxies.Execution, got {self.execution!r}")
 
     def with_options(self, **kw: Any) -> "RankerContext":
-        """A copy with some fields replaced."""
-        unknown = set(kw) - set(asdict(self))
+        """A copy with some fields replaced (``n_jobs``, ``backend``, ``scheduler``, ``chunk_size``
+        replace those of :attr:`execution`)."""
+        unknown = set(kw) - {f.name for f in fields(self)} - set(EXECUTION_OPTIONS)
         if unknown:
             raise ConfigError(f"unknown ranker option(s) {sorted(unknown)}")
+        moved = {k: kw.pop(k) for k in EXECUTION_OPTIONS if k in kw}
+        if moved:
+            from ..proxies.config import Execution
+
+            kw["execution"] = replace(kw.get("execution") or self.execution or Execution(), **moved)
         return replace(self, **kw)
+
+    def scoring_setup(self, proxy: str, space: str = "nb201") -> Any:
+        """The :class:`~dagfilter.proxies.ScoringSetup` of live proxy ``proxy`` on ``space``."""
+        from ..proxies import ScoringSetup
+
+        return ScoringSetup(proxy, self.dataset, self.data_dir, self.batch_size, self.score_seed, space)
+
+    def execution_for(self, progress: bool = False, desc: str = "scoring") -> Any:
+        """:attr:`execution` (default: in this process) with the progress bar settings of one call."""
+        from ..proxies.config import Execution
+
+        return replace(self.execution or Execution(), progress=progress, desc=desc)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able summary (the cache as its path, the filter as its dict)."""

@@ -34,11 +34,10 @@ class LiveProxyRanker(Ranker):
     cost = 1
 
     def __init__(self, proxy: str, context: RankerContext) -> None:
-        from ..proxies import get_proxy
-
-        self.proxy = get_proxy(proxy).name
-        super().__init__(self.proxy)
         self.ctx = context
+        self.setup = context.scoring_setup(proxy)
+        self.proxy = self.setup.proxy
+        super().__init__(self.proxy)
 
     def describe(self) -> dict[str, Any]:
         return {**super().describe(), "dataset": self.ctx.dataset, "batch_size": self.ctx.batch_size,
@@ -58,7 +57,7 @@ class LiveProxyRanker(Ranker):
         c = self.ctx
         if c.cache is None:
             return {}
-        return c.cache.get_many(keys, self.proxy, c.dataset, c.batch_size, c.score_seed)
+        return c.cache.get_many(keys, self.setup.key)
 
     def _cached_by_index(self) -> dict[int, tuple[float, float | None]]:
         """Every cached NB201 score of this setup, by index (for ``iso="cache"``)."""
@@ -66,7 +65,7 @@ class LiveProxyRanker(Ranker):
         if c.cache is None:
             return {}
         return {i: (r.score, r.seconds)
-                for i, r in c.cache.by_nb201_index(self.proxy, c.dataset, c.batch_size, c.score_seed).items()}
+                for i, r in c.cache.by_nb201_index(self.setup.key).items()}
 
     def _compute(self, keys: list[str], space: Space, progress: bool) -> dict[str, tuple[float, float | None, bool]]:
         """``{key: (score, seconds, cached)}`` for the keys to pay for."""
@@ -80,10 +79,11 @@ class LiveProxyRanker(Ranker):
                 raise DataError(f"{len(missing)} cell(s) are not in the score cache (cache_only=True), "
                                 f"e.g. {missing[0]!r}")
             return {k: (got[k][0], got[k][1], True) for k in keys}
+        from dataclasses import replace
+
         from ..proxies.scoring import score_cells
 
-        res = score_cells(keys, self.proxy, c.dataset, c.data_dir, c.batch_size, c.score_seed, space.name, c.cache,
-                          c.n_jobs, c.backend, c.scheduler, c.chunk_size, progress, desc=f"{self.proxy}")
+        res = score_cells(keys, replace(self.setup, space=space.name), c.cache, c.execution_for(progress, self.proxy))
         return {r.cell: (r.score, r.seconds, r.cached) for r in res}
 
     # ------------------------------------------------------------------ evaluate

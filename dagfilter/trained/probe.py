@@ -163,5 +163,5 @@ def find_probe(model: nn.Module) -> CapacitanceProbe:
     probes = [m for m in model.modules() if isinstance(m, CapacitanceProbe)]
     if len(probes) != 1:
         raise ConfigError(f"expected exactly one CapacitanceProbe in the model, found {len(probes)}; "
-                          "insert one with dagfilter.rank.attach_probe")
+                          "insert one with dagfilter.trained.attach_probe")
     return probes[0]

@@ -1,6 +1,6 @@
 """The search -> brief training -> ranking funnel.
 
->>> from dagfilter.rank import funnel
+>>> from dagfilter.trained import funnel
 >>> res = funnel("result.json", k=10, epochs=2, rank="capacitance", data_dir="/data/cifar10")  # doctest: +SKIP
 >>> print(res.format_table()); res.tau                                                          # doctest: +SKIP
 
