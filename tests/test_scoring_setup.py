@@ -23,7 +23,7 @@ QUIET = Execution(progress=False)
 
 def test_keys_of_existing_setups_are_unchanged() -> None:
     # the four cache columns as they were written before ScoringSetup existed
-    assert tuple(ScoringSetup().key) == ("naswot", "cifar10", 128, 0)
+    assert ScoringSetup().key == ScoreKey("naswot", "cifar10", 128, 0) == ("naswot", "cifar10", 128, 0)
     assert tuple(ScoringSetup("ntk", "cifar100", "/somewhere", 16, 3, "darts").key) == ("ntk", "cifar100", 16, 3)
     assert ScoringSetup().cache_key(embedded=True).dataset == "cifar10:embedded"
     # the shipped NAS-WOT scores import under the key a live computation with a data directory uses
@@ -140,3 +140,14 @@ def test_ranker_context_carries_one_execution_and_one_setup_per_proxy() -> None:
         RankerContext().with_options(colour="red")
     with pytest.raises(ConfigError, match="execution"):
         RankerContext(execution=4)
+
+
+def test_cli_score_json_records_its_setup(cifar_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from dagfilter.cli import main
+
+    assert main(["score", POOL, "--batch", "8", "--seed", "2", "--data-dir", str(cifar_dir), "--no-cache",
+                 "--json", "--quiet"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    setup = ScoringSetup.from_dict(out["setup"])
+    assert setup == ScoringSetup("naswot", "cifar10", cifar_dir, 8, 2)
+    assert out["scores"][0]["score"] == CellScorer(setup).score(POOL)

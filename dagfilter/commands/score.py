@@ -90,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
              "seconds": r.seconds, "cached": r.cached} for r in res]
     if args.json:
         print_json({"proxy": args.proxy, "dataset": args.dataset, "batch": args.batch, "seed": args.seed,
-                    "scores": rows})
+                    "setup": setup.to_dict(), "scores": rows})
         return 0
     print(f"{'index':>6}  {'score':>12}  {'seconds':>8}  cached  cell")
     for r in res:
