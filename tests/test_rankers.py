@@ -186,8 +186,8 @@ def test_spec_errors(text: str, match: str) -> None:
 
 
 def test_registry_errors_and_extension() -> None:
-    with pytest.raises(ConfigError, match="unknown ranker 'synflow'.*d_bar"):
-        get_ranker("synflow")
+    with pytest.raises(ConfigError, match="unknown ranker 'synflow2'.*d_bar"):
+        get_ranker("synflow2")
     with pytest.raises(ConfigError, match="analytic rankers only"):
         get_ranker("prior:params,naswot")
     with pytest.raises(ConfigError, match="at most 1"):

@@ -38,7 +38,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("cells", nargs="*", metavar="CELL", help="architectures (any encoding); default: the whole space")
     p.add_argument("--indices", metavar="FILE", help="file with one architecture (or index) per line")
     p.add_argument("--score", metavar="SPEC", default="prior", help="ranker spec (default prior)")
-    p.add_argument("--combine", choices=["rank", "zscore"], default=None,
+    p.add_argument("--combine", choices=["rank", "zscore", "logrank"], default=None,
                    help="how multi-term specs combine (default rank)")
     p.add_argument("--space", default="nb201", help="space of the cells (default nb201)")
     p.add_argument("--filter", type=float, default=None, metavar="FRACTION",

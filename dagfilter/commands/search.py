@@ -64,7 +64,7 @@ def register(subparsers: Any) -> None:
     g.add_argument("--score", metavar="SPEC", default=None,
                    help="select by a ranker spec instead of the searcher's own score: naswot, prior, params, "
                         "naswot+prior, zscore(naswot+prior), 2*naswot+prior:params,d_bar (runs the 'ranked' searcher)")
-    g.add_argument("--combine", choices=["rank", "zscore"], default=None, help="how multi-term specs combine (default rank)")
+    g.add_argument("--combine", choices=["rank", "zscore", "logrank"], default=None, help="how multi-term specs combine (default rank)")
     g.add_argument("--iso", choices=["search", "cache", "off"], default="search",
                    help="reuse live scores across NAS-Bench-201 isomorphic cells (default: within the search)")
     g = p.add_argument_group("TE-NAS / FP-NAS")

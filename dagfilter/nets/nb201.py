@@ -106,6 +106,21 @@ class NB201Network(nn.Module):
         self.classifier = nn.Linear(c_prev, num_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:  # noqa: D102
-        out = self.lastact(self.cells(self.stem(x)))
-        out = self.global_pooling(out).flatten(1)
-        return self.classifier(out)
+        return self.head(self.lastact(self.cells(self.stem(x))))
+
+    def head(self, pre_pool: torch.Tensor) -> torch.Tensor:
+        """Logits from the last feature map (global average pooling + classifier)."""
+        return self.classifier(self.global_pooling(pre_pool).flatten(1))
+
+    def pre_pool(self, x: torch.Tensor) -> torch.Tensor:
+        """The feature map before global pooling (after the last BatchNorm + ReLU)."""
+        return self.lastact(self.cells(self.stem(x)))
+
+    def forward_features(self, x: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        """``(logits, features)``: the same logits as ``forward(x)`` and the feature map after the
+        stem and after every layer (the ``3N`` cells and the two reduction blocks), in order,
+        still attached to the autograd graph (for AZ-NAS-style per-block measures)."""
+        feats = [self.stem(x)]
+        for layer in self.cells:
+            feats.append(layer(feats[-1]))
+        return self.head(self.lastact(feats[-1])), feats

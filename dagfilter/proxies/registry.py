@@ -70,4 +70,5 @@ def available_proxies() -> list[str]:
 
 def _ensure_builtins() -> None:
     # the one registry line: a new proxy module is added here (see the recipe in dagfilter.proxies)
-    from . import linear_regions, naswot, ntk  # noqa: F401  (register on import)
+    from . import (az_nas, fisher, grad_norm, jacov, linear_regions, meco, naswot, ntk,  # noqa: F401
+                   snip, swap, synflow, zen, zico)  # (register on import)

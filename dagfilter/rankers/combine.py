@@ -1,10 +1,15 @@
-"""Combine several score vectors into one: rank-sum or z-score sum (pure functions).
+"""Combine several score vectors into one: rank-sum, log-rank sum or z-score sum (pure functions).
 
 Both treat NaN as ``-inf`` (worst). Rank combination uses average ranks for ties
 (:func:`scipy.stats.rankdata`), so it depends only on the *order* of each input: it is
 invariant to any strictly increasing transform of any input. z-score combination standardises
 each input over its finite values (non-finite values are placed one unit below the lowest / above
 the highest finite z), so it is invariant to increasing *affine* transforms only.
+
+``logrank`` is AZ-NAS's aggregation (Lee & Ham, CVPR 2024): the sum of ``log(rank / N)`` with rank
+``N`` the best. Like ``rank`` it depends only on each input's order, but a cell ranked last by one
+input is punished much harder than it is rewarded for being first by another (``log(1/N)`` vs 0),
+so it favours cells that no input ranks badly.
 
 Ranks are always taken among the candidates passed in: in a search that is the N sampled
 (and accepted) cells, not the whole space.
@@ -17,7 +22,7 @@ import numpy as np
 
 from ..errors import ConfigError
 
-METHODS = ("rank", "zscore")
+METHODS = ("rank", "zscore", "logrank")
 
 
 def _clean(s: np.ndarray) -> np.ndarray:
@@ -59,7 +64,8 @@ def combine(score_arrays: Sequence[Sequence[float]], weights: Sequence[float] | 
     """Weighted combination of equally long score vectors (higher = better).
 
     ``rank``: ``sum_i w_i r_i / sum_i |w_i|`` with ``r_i`` the :func:`normalized_ranks` of input
-    ``i``; ``zscore``: the same with :func:`zscores`. A negative weight prefers low values.
+    ``i``; ``zscore``: the same with :func:`zscores`; ``logrank``: ``sum_i |w_i| log r_i / sum_i |w_i|``
+    with ``r_i`` the normalised ranks of ``sign(w_i) * input_i``. A negative weight prefers low values.
 
     Raises:
         ConfigError: unknown method, no inputs, unequal lengths, bad or all-zero weights.
@@ -76,8 +82,13 @@ def combine(score_arrays: Sequence[Sequence[float]], weights: Sequence[float] | 
         raise ConfigError(f"need {len(arrays)} finite weights, got {weights!r}")
     if not np.abs(w).sum() > 0:
         raise ConfigError(f"weights must not all be zero, got {weights!r}")
-    f = normalized_ranks if method == "rank" else zscores
     total = np.zeros(arrays[0].size)
+    if method == "logrank":
+        for wi, a in zip(w, arrays):
+            if wi != 0:
+                total += abs(wi) * np.log(normalized_ranks(np.sign(wi) * _clean(a)))
+        return total / np.abs(w).sum()
+    f = normalized_ranks if method == "rank" else zscores
     for wi, a in zip(w, arrays):
         total += wi * f(a)
     return total / np.abs(w).sum()

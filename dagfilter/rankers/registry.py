@@ -113,22 +113,93 @@ class CombinedRanker(Ranker):
         return {**super().describe(), "method": self.method,
                 "parts": [dict(p.describe(), weight=w) for p, w in zip(self.parts, self.weights)]}
 
+    def _shared_parts(self) -> list[Any]:
+        """Live parts whose proxies share one pass (two or more distinct ones), else []."""
+        from ..proxies.passes import MULTI_PROXIES
+        from .live import LiveProxyRanker
+
+        parts = [p for p in self.parts if isinstance(p, LiveProxyRanker) and p.proxy in MULTI_PROXIES
+                 and not p.ctx.cache_only]
+        return parts if len({p.proxy for p in parts}) >= 2 else []
+
     def evaluate(self, space: str | Space, archs: Any, progress: bool = False) -> RankerOutput:
         cand = as_candidates(space, archs)
-        outs = [p.evaluate(cand.space, cand, progress) for p in self.parts]
         n = len(cand)
         if n == 0:
             return RankerOutput.analytic(np.zeros(0))
+        shared = self._shared_parts()
+        computed_now = np.zeros(n, dtype=bool)
+        if shared:
+            outs, computed_now = self._evaluate_shared(cand, shared, progress)
+        else:
+            outs = [p.evaluate(cand.space, cand, progress) for p in self.parts]
         scores = combine([o.scores for o in outs], self.weights, self.method)
         live = [o for o, p in zip(outs, self.parts) if p.kind == "live"]
         if not live:
             return RankerOutput.analytic(scores)
+        # parts that share one pass are charged once: the largest of their seconds / passes per cell
+        group = [o for o, p in zip(outs, self.parts) if any(p is q for q in shared)]
+        alone = [o for o, p in zip(outs, self.parts) if p.kind == "live" and not any(p is q for q in shared)]
+        seconds = sum((o.seconds for o in alone), np.zeros(n))
+        passes = sum((o.passes for o in alone), np.zeros(n, dtype=np.int64))
+        if group:
+            seconds = seconds + np.max([o.seconds for o in group], axis=0)
+            passes = passes + np.max([o.passes for o in group], axis=0)
         z = np.zeros(n, dtype=bool)
-        out = RankerOutput(scores, sum(o.seconds for o in live), z | np.any([o.cached for o in live], axis=0),
-                           z | np.any([o.reused for o in live], axis=0), sum(o.passes for o in live),
-                           z | np.any([o.computed for o in live], axis=0))
+        out = RankerOutput(scores, seconds, z | (np.any([o.cached for o in live], axis=0) & ~computed_now),
+                           z | np.any([o.reused for o in live], axis=0), passes,
+                           z | np.any([o.computed for o in live], axis=0) | computed_now)
         out.extra["parts"] = {p.name: o.stats() for p, o in zip(self.parts, outs) if p.kind == "live"}
         return out
+
+
+    def _evaluate_shared(self, cand: Any, shared: list[Any], progress: bool
+                         ) -> tuple[list[RankerOutput], np.ndarray]:
+        """Score the shared-pass proxies of all live parts in one pass per cell, then evaluate every
+        part from the cache (a temporary one when the context has none). Returns the parts' outputs
+        and which candidates were computed now."""
+        import tempfile
+
+        from ..proxies.shared_scoring import score_cells_shared
+
+        n = len(cand)
+        ctx = shared[0].ctx
+        tmp = None
+        saved = [p.ctx for p in shared]
+        if ctx.cache is None:
+            from ..cache import ScoreCache
+
+            tmp = tempfile.TemporaryDirectory(prefix="dagfilter-shared-")
+            cache = ScoreCache(tmp.name)
+            for p in shared:
+                p.ctx = p.ctx.with_options(cache=cache)
+        try:
+            keys = shared[0]._keys(cand)
+            # one representative per NB201 isomorphism class (as the live parts will pick), else every cell
+            if cand.is_nb201 and ctx.iso != "off":
+                from ..bench.isomorphism import nb201_iso_classes
+
+                groups = nb201_iso_classes(cand.codes()).tolist()
+            else:
+                groups = keys
+            first: dict[Any, int] = {}
+            for pos, g in enumerate(groups):
+                first.setdefault(g, pos)
+            reps = sorted(first.values())
+            c = shared[0].ctx
+            idx = [int(cand.indices[r]) for r in reps] if cand.is_nb201 else None
+            spent = score_cells_shared([keys[r] for r in reps], sorted({p.proxy for p in shared}), c.dataset,
+                                       c.data_dir, c.batch_size, c.score_seed, cand.space.name, c.cache, idx)
+            outs = [p.evaluate(cand.space, cand, progress) for p in self.parts]
+        finally:
+            for p, old in zip(shared, saved):
+                p.ctx = old
+            if tmp is not None:
+                tmp.cleanup()
+        now = np.zeros(n, dtype=bool)
+        for r in reps:
+            now[r] = keys[r] in spent
+        return outs, now
 
 
 def get_ranker(spec: str | Spec, context: RankerContext | None = None, combine: str | None = None,
@@ -139,7 +210,7 @@ def get_ranker(spec: str | Spec, context: RankerContext | None = None, combine: 
         spec: e.g. ``"naswot"``, ``"prior"``, ``"naswot+prior"``, ``"2*naswot+prior:params,d_bar"``,
             ``"zscore(naswot+d_bar)"`` (grammar: :mod:`dagfilter.rankers.spec`).
         context: shared settings (data set, cache, ...); default :class:`RankerContext()`.
-        combine: ``"rank"`` or ``"zscore"`` for multi-term specs without ``METHOD(...)``.
+        combine: ``"rank"``, ``"zscore"`` or ``"logrank"`` for multi-term specs without ``METHOD(...)``.
         **options: fields of :class:`RankerContext` overriding ``context``'s.
 
     Raises:

@@ -2,7 +2,7 @@
 
 Grammar (whitespace is ignored)::
 
-    spec    := sum | METHOD "(" sum ")"            METHOD: rank | zscore
+    spec    := sum | METHOD "(" sum ")"            METHOD: rank | zscore | logrank
     sum     := term { "+" term }
     term    := ["-"] [NUMBER "*"] atom ["*" NUMBER]
     atom    := NAME [":" ARG { "," ARG }]           e.g. params:cifar100, prior:params=1,d_bar=2
@@ -10,7 +10,10 @@ Grammar (whitespace is ignored)::
 * A single atom without a method is that ranker's raw score (``params`` = parameter count).
 * Two or more terms (or an explicit method) are combined among the scored candidates:
   ``rank`` (default) = weighted mean of normalised average ranks; ``zscore`` = weighted mean of
-  standardised scores. A leading ``-`` negates a term's weight (prefer low values).
+  standardised scores; ``logrank`` = AZ-NAS's sum of log normalised ranks. A leading ``-`` negates a
+  term's weight (prefer low values).
+* Alias groups expand into several terms with the term's weight (:data:`ALIASES`): ``az`` is
+  ``az_expressivity+az_progressivity+az_trainability+flops`` (AZ-NAS), so ``logrank(az+prior)`` works.
 * ``ARG`` may not contain ``+``, ``*``, ``(`` or ``)``.
 """
 from __future__ import annotations
@@ -20,6 +23,11 @@ from dataclasses import dataclass
 
 from ..errors import ConfigError
 from .combine import METHODS
+
+ALIASES: dict[str, tuple[str, ...]] = {
+    "az": ("az_expressivity", "az_progressivity", "az_trainability", "flops"),
+}
+"""Alias group name -> the ranker names it stands for (expanded by :func:`parse_spec`)."""
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _NUMBER = re.compile(r"^[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?$")
@@ -89,7 +97,7 @@ def parse_spec(text: str, combine: str | None = None) -> Spec:
             raise ConfigError(f"spec {text!r} says {method!r} but combine={combine!r} was requested")
     if "(" in s or ")" in s:
         raise ConfigError(f"unbalanced or nested parentheses in ranker spec {text!r}")
-    terms = tuple(_term(part, text) for part in s.split("+"))
+    terms = tuple(t for part in s.split("+") for t in _expand(_term(part, text), text))
     if method is None and (len(terms) > 1 or combine is not None):
         method = combine or "rank"
     if method is None and terms[0].weight != 1:
@@ -126,3 +134,12 @@ def _term(part: str, text: str) -> Term:
     if any(not a for a in arg_list):
         raise ConfigError(f"empty argument in {atom!r} of spec {text!r}")
     return Term(sign * weight, name, arg_list)
+
+
+def _expand(term: Term, text: str) -> tuple[Term, ...]:
+    names = ALIASES.get(term.name)
+    if names is None:
+        return (term,)
+    if term.args:
+        raise ConfigError(f"alias group {term.name!r} in {text!r} takes no arguments, got {term.atom!r}")
+    return tuple(Term(term.weight, n) for n in names)

@@ -1,0 +1,35 @@
+"""Fisher (Theis et al. 2018; as a zero-cost proxy in Abdelfattah et al., ICLR 2021).
+
+For the output activation ``a`` (``B x C x H x W``, or ``B x C``) of every Conv2d / Linear layer and its
+loss gradient ``dL/da``: per image and channel ``g_bc = sum over pixels of a * dL/da``; the layer's
+channel saliencies are ``0.5 * mean_b g_bc^2`` and fisher is their sum over channels and layers.
+Higher is better. Setup: BatchNorm on batch statistics, one forward + backward of 64 real images
+with labels (the first 64 of our scoring batch).
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+import torch
+from torch import nn
+
+from .registry import register_proxy
+
+
+def fisher_from(pairs: Iterable[tuple[torch.Tensor, torch.Tensor]]) -> float:
+    """Fisher from ``(activation, activation_grad)`` pairs."""
+    total = 0.0
+    for a, g in pairs:
+        prod = (a.detach().double() * g.double())
+        per = prod.sum(dim=(2, 3)) if prod.dim() == 4 else prod
+        total += float((0.5 * per.pow(2).mean(dim=0)).sum())
+    return total
+
+
+@register_proxy("fisher", needs_grad=True,
+                description="fisher: sum of 0.5*mean_b (sum_pixels a*dL/da)^2 over conv/linear outputs (batch 64)")
+def fisher_score(network: nn.Module, images: torch.Tensor, labels: torch.Tensor | None = None) -> float:
+    """Fisher of ``network`` (higher = better)."""
+    from .passes import compute_proxies
+
+    return compute_proxies(network, images, labels, ("fisher",))["fisher"]

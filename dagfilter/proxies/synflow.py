@@ -1,0 +1,51 @@
+"""SynFlow (Tanaka et al., NeurIPS 2020; as a zero-cost proxy in Abdelfattah et al., ICLR 2021).
+
+On a float64 copy of the network with every parameter replaced by its absolute value, the input an
+all-ones image, ``R = sum of the outputs``; ``synflow = sum over Conv2d / Linear weights W of
+sum W * dR/dW``. Data-independent (no images, no labels). BatchNorm is switched off as in
+Abdelfattah et al. (``bn=False``): our copy runs BatchNorm in ``eval()`` mode with running mean 0
+and variance 1, i.e. the identity. Higher is better; a network without any input-output path
+scores 0.
+
+Initialisation: Kaiming-normal fan-in (the same init the shared pass gives every proxy).
+"""
+from __future__ import annotations
+
+import copy
+
+import torch
+from torch import nn
+
+from .registry import register_proxy
+
+
+def synflow_of(network: nn.Module, input_shape: tuple[int, ...]) -> float:
+    """SynFlow of ``network`` for inputs of shape ``(C, H, W)`` (works on a float64 copy)."""
+    net = copy.deepcopy(network).double()
+    for m in net.modules():
+        if isinstance(m, nn.modules.batchnorm._BatchNorm):
+            if m.running_mean is not None:
+                m.running_mean.zero_()
+                m.running_var.fill_(1.0)
+    net.eval()
+    with torch.no_grad():
+        for p in net.parameters():
+            p.abs_()
+    net.zero_grad(set_to_none=True)
+    x = torch.ones((1, *input_shape), dtype=torch.float64)
+    with torch.enable_grad():
+        net(x).sum().backward()
+    total = 0.0
+    for m in net.modules():
+        if isinstance(m, (nn.Conv2d, nn.Linear)) and m.weight.grad is not None:
+            total += float((m.weight.detach() * m.weight.grad).sum())
+    return total
+
+
+@register_proxy("synflow", needs_grad=True,
+                description="SynFlow: sum W*dR/dW with |params|, all-ones input, BN off (data-free)")
+def synflow_score(network: nn.Module, images: torch.Tensor, labels: torch.Tensor | None = None) -> float:
+    """SynFlow of ``network`` (higher = better; ``images`` only give the input shape)."""
+    from .passes import compute_proxies
+
+    return compute_proxies(network, images, labels, ("synflow",))["synflow"]

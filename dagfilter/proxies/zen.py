@@ -1,0 +1,69 @@
+"""Zen-score (Lin et al., ICCV 2021).
+
+On a copy of the network re-initialised with standard Gaussian weights (Conv2d / Linear weights
+``N(0, 1)``, BatchNorm weight 1 and bias 0), in ``train()`` mode, with a Gaussian input ``x`` and a
+perturbed input ``x' = x + 0.01 * eps``: ``Delta = mean over images of sum |f(x) - f(x')|`` where
+``f`` is the feature map before global pooling, and
+``zen = log Delta + sum over BatchNorm layers of log sqrt(mean_c var_c)``. Zen-NAS reads the layer's
+``running_var``; we read the per-channel batch variance of the unperturbed forward (what
+``running_var`` holds with momentum 1). Data-free (images only give the shape and batch size; the
+paper uses batch 64 of Gaussian noise; our passes use the first 64). Higher is better; ``-inf`` when
+``Delta`` is 0 (the output does not depend on the input).
+"""
+from __future__ import annotations
+
+import copy
+import math
+
+import torch
+from torch import nn
+
+from .registry import register_proxy
+
+ZEN_MIXUP = 1e-2
+
+
+def zen_of(network: nn.Module, input_shape: tuple[int, ...], generator: torch.Generator) -> float:
+    """Zen-score of a copy of ``network`` for a Gaussian batch of ``input_shape`` ``(B, C, H, W)``.
+
+    The network must offer ``pre_pool(x)`` (the feature map before global pooling)."""
+    net = copy.deepcopy(network).train()
+    with torch.no_grad():
+        for m in net.modules():
+            if isinstance(m, (nn.Conv2d, nn.Linear)):
+                m.weight.copy_(torch.randn(m.weight.shape, generator=generator))
+                if m.bias is not None:
+                    m.bias.zero_()
+            elif isinstance(m, nn.modules.batchnorm._BatchNorm) and m.affine:
+                m.weight.fill_(1.0)
+                m.bias.zero_()
+        x = torch.randn(input_shape, generator=generator)
+        x2 = x + ZEN_MIXUP * torch.randn(input_shape, generator=generator)
+        log_bn: list[float] = []
+
+        def hook(m: nn.Module, inputs: tuple) -> None:
+            v = inputs[0].double().var(dim=(0, 2, 3), unbiased=False).mean()
+            log_bn.append(0.5 * math.log(float(v)) if float(v) > 0 else float("-inf"))
+
+        handles = [m.register_forward_pre_hook(hook) for m in net.modules()
+                   if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+        try:
+            f1 = net.pre_pool(x)
+        finally:
+            for h in handles:
+                h.remove()
+        f2 = net.pre_pool(x2)
+        delta = float((f1.double() - f2.double()).abs().sum(dim=(1, 2, 3)).mean())
+    if not delta > 0:
+        return float("-inf")
+    s = math.log(delta) + sum(log_bn)
+    return s if not math.isnan(s) else float("-inf")
+
+
+@register_proxy("zen", needs_grad=True,
+                description="Zen-score: log E|f(x)-f(x+0.01e)| + sum log BN scale, Gaussian init and input")
+def zen_score(network: nn.Module, images: torch.Tensor, labels: torch.Tensor | None = None) -> float:
+    """Zen-score of ``network`` (higher = better; ``images`` only give the shape)."""
+    from .passes import compute_proxies
+
+    return compute_proxies(network, images, labels, ("zen",))["zen"]
