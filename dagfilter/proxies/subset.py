@@ -94,13 +94,9 @@ def load_subset_scores(path: Any = None) -> SubsetScores:
     return SubsetScores(indices, {p: matrix[i] for i, p in enumerate(proxies)}, meta)
 
 
-def write_subset_scores(cache: Any, out: Any, proxies: list[str], dataset: str = "cifar10", batch: int = 128,
-                        seed: int = 0, data_source: str = "") -> SubsetScores:
-    """Export the subset scores of ``proxies`` held in ``cache`` (NaN where missing) to ``out`` (``.npz``)."""
-    import os
-    import time
-    from pathlib import Path
-
+def subset_scores_from_cache(cache: Any, proxies: list[str], dataset: str = "cifar10", batch: int = 128,
+                             seed: int = 0) -> SubsetScores:
+    """The subset scores of ``proxies`` held in ``cache`` (NaN where missing), nothing written."""
     idx = nb201_subset()
     matrix = np.full((len(proxies), idx.size), np.nan)
     pos = {int(i): k for k, i in enumerate(idx.tolist())}
@@ -109,11 +105,24 @@ def write_subset_scores(cache: Any, out: Any, proxies: list[str], dataset: str =
             if i in pos:
                 matrix[r, pos[i]] = rec.score
     meta = {"proxies": list(proxies), "dataset": dataset, "batch": int(batch), "seed": int(seed),
-            "version": cache.version, "data_source": data_source, "subset_seed": SUBSET_SEED,
-            "counts": {p: int((~np.isnan(matrix[r])).sum()) for r, p in enumerate(proxies)},
-            "sha256": digest(matrix), "created": time.strftime("%Y-%m-%d", time.gmtime())}
+            "version": cache.version, "subset_seed": SUBSET_SEED}
+    return SubsetScores(idx, {p: matrix[r] for r, p in enumerate(proxies)}, meta)
+
+
+def write_subset_scores(cache: Any, out: Any, proxies: list[str], dataset: str = "cifar10", batch: int = 128,
+                        seed: int = 0, data_source: str = "") -> SubsetScores:
+    """Export the subset scores of ``proxies`` held in ``cache`` (NaN where missing) to ``out`` (``.npz``)."""
+    import os
+    import time
+    from pathlib import Path
+
+    got = subset_scores_from_cache(cache, proxies, dataset, batch, seed)
+    matrix = np.stack([got.scores[p] for p in proxies])
+    meta = dict(got.meta, data_source=data_source,
+                counts={p: got.count(p) for p in proxies}, sha256=digest(matrix),
+                created=time.strftime("%Y-%m-%d", time.gmtime()))
     out = Path(out)
     tmp = out.with_name(out.name + ".tmp.npz")
-    np.savez(tmp, scores=matrix, indices=idx, meta=np.asarray(json.dumps(meta)))
+    np.savez(tmp, scores=matrix, indices=got.indices, meta=np.asarray(json.dumps(meta)))
     os.replace(tmp, out)
     return load_subset_scores(out)

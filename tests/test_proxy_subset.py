@@ -1,0 +1,44 @@
+"""The shipped 1,000-cell NAS-Bench-201 subset and the checksummed subset score files."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from dagfilter.errors import BenchmarkError, ConfigError
+from dagfilter.proxies.subset import (SUBSET_SIZE, draw_nb201_subset, load_subset_scores, nb201_subset,
+                                      write_subset_scores)
+
+
+def test_subset_is_the_seeded_uniform_draw():
+    idx = nb201_subset()
+    assert idx.shape == (SUBSET_SIZE,) and len(set(idx.tolist())) == SUBSET_SIZE
+    assert np.array_equal(idx, draw_nb201_subset()) and not np.array_equal(idx, draw_nb201_subset(seed=17))
+    assert 0 <= idx.min() and idx.max() < 15625
+    with pytest.raises(ConfigError, match="0"):
+        draw_nb201_subset(0)
+
+
+def test_write_then_load_verifies_the_checksum(tmp_path):
+    from dagfilter.cache import ScoreCache
+    from dagfilter.encodings.nb201 import index_strings
+
+    cache = ScoreCache(tmp_path / "c")
+    idx = nb201_subset()[:3].tolist()
+    cells = index_strings(idx)
+    cache.put_many([(c, float(i), 0.1, i) for c, i in zip(cells, idx)], "meco", "cifar10", 128, 0)
+    cache.put_many([(cells[0], -math.inf, 0.1, idx[0])], "zen", "cifar10", 128, 0)
+    out = write_subset_scores(cache, tmp_path / "s.npz", ["meco", "zen"])
+    assert out.count("meco") == 3 and out.count("zen") == 1
+    assert out.scores["meco"][:3].tolist() == [float(i) for i in idx] and out.scores["zen"][0] == -math.inf
+    back = load_subset_scores(tmp_path / "s.npz")
+    assert back.meta["counts"] == {"meco": 3, "zen": 1}
+    with np.load(tmp_path / "s.npz") as z:
+        data = dict(z)
+    data["scores"][0, 0] += 1.0
+    np.savez(tmp_path / "bad.npz", **data)
+    with pytest.raises(BenchmarkError, match="SHA-256"):
+        load_subset_scores(tmp_path / "bad.npz")
+    with pytest.raises(BenchmarkError, match="does not exist"):
+        load_subset_scores(tmp_path / "missing.npz")
