@@ -74,7 +74,7 @@ def run_phase(names: tuple[str, ...], cells: list[str], indices: list[int], imag
     from dagfilter.proxies.passes import compute_proxies
     from dagfilter.proxies.scoring import build_network
 
-    have = {n: cache.get_many(cells, n, "cifar10", args.batch, args.seed) for n in names}
+    have = {n: cache.get_many(cells, (n, "cifar10", args.batch, args.seed)) for n in names}
     todo = [k for k, c in enumerate(cells) if any(c not in have[n] for n in names)]
     _log(f"phase {names}: {len(cells) - len(todo)} cached, {len(todo)} to score")
     t_start = time.time()
@@ -86,7 +86,7 @@ def run_phase(names: tuple[str, ...], cells: list[str], indices: list[int], imag
         scores = compute_proxies(net, images, labels, names)
         sec = time.process_time() - t0
         for n, s in scores.items():
-            cache.put_many([(cell, s, sec, indices[k])], n, "cifar10", args.batch, args.seed)
+            cache.put_many([(cell, s, sec, indices[k])], (n, "cifar10", args.batch, args.seed))
         if done % 10 == 0 or done == len(todo):
             rate = (time.time() - t_start) / done
             _log(f"  {done}/{len(todo)} cells, {rate:.2f} s/cell wall, last {sec:.2f} s CPU")

@@ -183,9 +183,9 @@ def test_zen_by_hand_on_a_conv_bn_net():
 
 
 def test_cell_scorer_runs_a_new_proxy_on_the_benchmark_network(cifar_dir):
-    from dagfilter.proxies import CellScorer
+    from dagfilter.proxies import CellScorer, ScoringSetup
 
-    s = CellScorer("az_trainability", "cifar10", cifar_dir, batch_size=8, seed=0)
+    s = CellScorer(ScoringSetup("az_trainability", "cifar10", cifar_dir, batch_size=8, seed=0))
     cell = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|"
     v = s.score(cell)
     assert math.isfinite(v) and v <= 0 and v == s.score(cell)

@@ -27,8 +27,8 @@ def test_write_then_load_verifies_the_checksum(tmp_path):
     cache = ScoreCache(tmp_path / "c")
     idx = nb201_subset()[:3].tolist()
     cells = index_strings(idx)
-    cache.put_many([(c, float(i), 0.1, i) for c, i in zip(cells, idx)], "meco", "cifar10", 128, 0)
-    cache.put_many([(cells[0], -math.inf, 0.1, idx[0])], "zen", "cifar10", 128, 0)
+    cache.put_many([(c, float(i), 0.1, i) for c, i in zip(cells, idx)], ("meco", "cifar10", 128, 0))
+    cache.put_many([(cells[0], -math.inf, 0.1, idx[0])], ("zen", "cifar10", 128, 0))
     out = write_subset_scores(cache, tmp_path / "s.npz", ["meco", "zen"])
     assert out.count("meco") == 3 and out.count("zen") == 1
     assert out.scores["meco"][:3].tolist() == [float(i) for i in idx] and out.scores["zen"][0] == -math.inf

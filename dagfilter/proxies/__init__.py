@@ -34,7 +34,9 @@ specs such as ``<name>+prior``, ``dagfilter rank --score <name>``, ``dagfilter s
 images from ``../shared/data``, a tiny network via ``ScoringSetup(network={"C": 8, "N": 1})``).
 Proxies that share one forward/backward pass may be asked for together: ``ScoringSetup.proxy``
 accepts a tuple of names (each still cached under its own key, ``setup.for_proxy(name).key``);
-the single-proxy entry points refuse such a tuple until a multi-score path exists.
+the single-proxy entry points refuse such a tuple; the multi-score path is
+:func:`dagfilter.proxies.shared_scoring.score_cells_shared` (one network and one shared pass per cell,
+:mod:`dagfilter.proxies.passes`), which combined ranker specs use automatically.
 
 See also :mod:`dagfilter.proxies.shipped` (precomputed NAS-WOT scores of all of NAS-Bench-201).
 Names load on first use (PEP 562): :class:`ScoringSetup` and :class:`Execution` import without

@@ -101,7 +101,7 @@ def subset_scores_from_cache(cache: Any, proxies: list[str], dataset: str = "cif
     matrix = np.full((len(proxies), idx.size), np.nan)
     pos = {int(i): k for k, i in enumerate(idx.tolist())}
     for r, p in enumerate(proxies):
-        for i, rec in cache.by_nb201_index(p, dataset, batch, seed).items():
+        for i, rec in cache.by_nb201_index((p, dataset, batch, seed)).items():
             if i in pos:
                 matrix[r, pos[i]] = rec.score
     meta = {"proxies": list(proxies), "dataset": dataset, "batch": int(batch), "seed": int(seed),

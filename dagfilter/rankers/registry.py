@@ -186,10 +186,11 @@ class CombinedRanker(Ranker):
             for pos, g in enumerate(groups):
                 first.setdefault(g, pos)
             reps = sorted(first.values())
-            c = shared[0].ctx
+            from dataclasses import replace
+
+            setup = replace(shared[0].setup, proxy=tuple(sorted({p.proxy for p in shared})), space=cand.space.name)
             idx = [int(cand.indices[r]) for r in reps] if cand.is_nb201 else None
-            spent = score_cells_shared([keys[r] for r in reps], sorted({p.proxy for p in shared}), c.dataset,
-                                       c.data_dir, c.batch_size, c.score_seed, cand.space.name, c.cache, idx)
+            spent = score_cells_shared([keys[r] for r in reps], setup, shared[0].ctx.cache, idx)
             outs = [p.evaluate(cand.space, cand, progress) for p in self.parts]
         finally:
             for p, old in zip(shared, saved):
