@@ -11,6 +11,10 @@ Phases, each resumable through the score cache (one row per proxy and cell, the 
    snip / grad_norm / fisher (they reuse the same backward), cells in subset (draw) order;
 2. jacov, synflow, zen.
 
+``--plan`` interleaves them (default ``1:600,2:200,1:1000,2:1000``: phase 1 on the first 600 cells,
+phase 2 on the first 200, then both to the end), so that a shared CPU still yields every proxy on a
+uniform prefix of the subset.
+
 Run it niced, on one thread::
 
     nohup nice -n 10 env OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 python scripts/score_proxy_subset.py \\
@@ -101,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--timing-cells", type=int, default=10)
     p.add_argument("--limit", type=int, default=None, help="score only the first N subset cells")
+    p.add_argument("--plan", default="1:600,2:200,1:1000,2:1000",
+                   help="PHASE:UPTO steps: run phase 1 or 2 on the first UPTO subset cells, in order")
     p.add_argument("--export", action="store_true", help="write the shipped score file from the cache and stop")
     p.add_argument("--out", default=str(OUT))
     args = p.parse_args(argv)
@@ -126,8 +132,10 @@ def main(argv: list[str] | None = None) -> int:
     tpath = Path(args.cache_dir) / "timing.json"
     if args.timing_cells and not tpath.exists():
         timing(cells[: args.timing_cells], images, labels, args.seed, tpath)
-    run_phase(PHASE1, cells, indices, images, labels, cache, args)
-    run_phase(PHASE2, cells, indices, images, labels, cache, args)
+    for step in args.plan.split(","):
+        phase, _, upto = step.partition(":")
+        n = int(upto) if upto else len(cells)
+        run_phase(PHASE1 if phase == "1" else PHASE2, cells[:n], indices[:n], images, labels, cache, args)
     _log("all done")
     return 0
 
