@@ -4,34 +4,56 @@ Table 2, with the DAG filter inside it.
 
 Algorithm (one *iteration* = one update of the distribution; ``budget`` = iterations):
 
-1. The architecture distribution is factorized: one categorical over the 5 ops per edge, with
-   logits ``theta`` (6 x 5, start uniform).
-2. Draw ``K_t`` cells (adaptive sample size, below). With a filter, a drawn cell outside the
-   (d_bar, m_bar) window is *rejected and redrawn before any training step*: the search samples
-   from the distribution truncated to the window, and never builds, trains or evaluates a
-   rejected cell.
+1. The architecture distribution ``p`` is factorized: one categorical over the 5 ops per edge,
+   with logits ``theta`` (6 x 5, start uniform).
+2. Draw ``K_t`` cells from ``p`` (adaptive sample size, below).
 3. Each drawn cell gets one SGD step of the shared supernet weights on a training minibatch
    (single path: one op per edge) and its loss on a validation minibatch.
 4. Policy gradient with a baseline: ``theta <- theta - lr * mean_k (L_k - b) grad log q(c_k)``,
-   ``b`` an exponential moving average of the validation losses, ``q`` the distribution cells
-   were drawn from (the truncated one with a filter: ``log q = log p - log p(window)``, exact by
-   enumerating the 15,625 cells).
-5. Stop after ``budget`` iterations, or earlier when the normalised entropy ``H(q) / log 15625``
-   falls below ``stop_entropy``. Return the most probable cell of ``q`` (within the window with
-   a filter).
+   ``b`` an exponential moving average of the validation losses; ``q = p`` without a filter.
+5. Stop after ``budget`` iterations, or earlier when the normalised entropy ``H / log 15625``
+   of the sampling distribution falls below ``stop_entropy``. Return the most probable cell of
+   ``q`` (within the window with a filter).
 
-Adaptive sample size. FP-NAS adapts the number of sampled paths to the distribution's entropy:
-many while it is flat, few once it has concentrated. The paper's exact schedule is not in
-``shared/papers``; we use (from our reading; an approximation, not FP-NAS's published rule)
-a sample size proportional to the perplexity ``exp(H)``, the effective number of cells the
-distribution still spreads over::
+The DAG filter (``filter_rule``). The authors' code for FP-NAS + DAG is not public (their
+repository, VITA-Group/architecture_convergence, holds TE-NAS and NAS-WOT only) and the paper's
+Appendix A pseudocode is not in ``shared/papers``. Their stated method (§5.3) is "pre-select
+architectures ... before we spend extra cost to evaluate them", and their NAS-WOT + DAG code
+does it by *skipping* a drawn cell outside the window: it keeps its place in the budget, is
+never built or scored, and is not replaced by another draw. ``"skip"`` (default) applies that
+to FP-NAS:
 
-    K_t = clip(ceil(k_max * exp(H(q_t)) / |S|), k_min, k_max),      |S| = 15,625.
+* the ``K_t`` cells are drawn from ``p`` exactly as without a filter (same sample size rule,
+  same stream of draws for the same seed);
+* a drawn cell outside the window is skipped: no training step, no validation loss, no
+  redraw (counted in ``result.skipped``);
+* the update uses the accepted cells only. They are samples of ``p`` truncated to the window,
+  ``q = p / p(window)``, so the gradient is taken of ``log q`` (exact, by enumerating the 15,625
+  cells); an iteration whose draws are all rejected makes no update;
+* ``K_t`` and the stopping entropy follow ``p``, the distribution that is sampled.
 
-A filter lowers ``H(q_t)`` (the truncated distribution covers only the window's cells, about 40 %
-of the space at fraction 0.5), so it saves training steps through ``K_t`` and through the
-earlier stop; rejected draws cost no training step. The result counts both (``result.skipped`` = rejected draws,
-``result.config["stats"]``).
+A draw rejected by the filter saves one training step, so the saving is the fraction of draws
+outside the window (about 60 % at fraction 0.5 under the uniform start).
+
+``"truncate"`` (our earlier rule, a named option): a rejected draw is *redrawn* until one lands
+in the window (sampling from ``q``), ``K_t`` and the stopping entropy follow ``q``; every
+iteration then trains ``K_t`` cells and the saving comes only from the smaller ``H(q)``.
+
+Adaptive sample size (``sample_rule``). FP-NAS draws more architectures while the distribution
+is flat and fewer as it concentrates. Our reading of the FP-NAS paper (Yan et al., CVPR 2021,
+§3, "adaptive sampling"): the sample size is proportional to the distribution's entropy,
+``K = lambda * H(P_alpha)`` - with a factorized distribution ``H`` is the sum of the per-edge
+entropies. The paper's text could not be retrieved in this project's reference store (only its
+abstract), so this is from memory of the published rule and should be checked against the
+paper. We fix ``lambda = k_max / H_max`` (``H_max = 6 log 5``, the uniform start), so
+``"entropy"`` (default) is::
+
+    K_t = clip(ceil(k_max * H_t / H_max), k_min, k_max).
+
+``lambda`` tied to ``k_max`` and the ``k_min`` floor are our choices (FP-NAS sets ``lambda`` by
+hand). ``"perplexity"`` (our earlier rule, a named option) is
+``K_t = clip(ceil(k_max * exp(H_t) / 15625), k_min, k_max)`` - proportional to the effective
+number of cells, which shrinks exponentially faster than ``H``.
 
 Sizes: ``size="cpu"`` (default) trains a 4-channel, 1-cell-per-stage supernet on a 2,000-image
 subset of CIFAR-10 (train-minus-valid) with 500 validation images: minutes on a CPU.
@@ -75,6 +97,18 @@ def adaptive_sample_size(entropy: float, max_entropy: float, k_min: int, k_max: 
     return int(min(k_max, max(k_min, math.ceil(k_max * math.exp(min(entropy - max_entropy, 0.0)) - 1e-9))))
 
 
+def entropy_sample_size(entropy: float, max_entropy: float, k_min: int, k_max: int) -> int:
+    """FP-NAS's adaptive sample size ``K = lambda * H`` with ``lambda = k_max / max_entropy``,
+    clipped to ``[k_min, k_max]`` (see the module docstring)."""
+    if max_entropy <= 0:
+        return int(k_max)
+    return int(min(k_max, max(k_min, math.ceil(k_max * max(entropy, 0.0) / max_entropy - 1e-9))))
+
+
+SAMPLE_RULES = {"entropy": entropy_sample_size, "perplexity": adaptive_sample_size}
+FILTER_RULES = ("skip", "truncate")
+
+
 def cell_log_probs(theta: torch.Tensor, codes: torch.Tensor) -> torch.Tensor:
     """``log p(cell)`` of every row of ``codes`` (``(n, E)`` op indices) under per-edge softmaxes of
     ``theta`` (``(E, O)``); differentiable in ``theta``."""
@@ -113,7 +147,10 @@ class FPNASSearcher(Searcher):
         arch_lr: Adam learning rate of the distribution logits.
         baseline_decay: EMA factor of the loss baseline.
         stop_entropy: stop when ``H(q) / log 15625`` drops below it (0 = run all iterations).
-        max_resample: rejected draws allowed per sampled cell before giving up.
+        max_resample: rejected draws allowed per sampled cell before giving up (``truncate``).
+        sample_rule: ``"entropy"`` (default, FP-NAS's ``K = lambda H``) or ``"perplexity"``.
+        filter_rule: ``"skip"`` (default: rejected draws are skipped, not replaced) or
+            ``"truncate"`` (rejected draws are redrawn); see the module docstring.
         checkpoint_every: iterations between checkpoints.
         score_seed: mixed with the search seed into the data/initialisation seeds.
         state_dir, resume, cache: checkpointing (as for ``tenas``).
@@ -126,7 +163,7 @@ class FPNASSearcher(Searcher):
                  train_subset: int | None = None, valid_subset: int | None = None, k_min: int | None = None,
                  k_max: int | None = None, lr: float = 0.05, arch_lr: float = 0.1, baseline_decay: float = 0.9,
                  stop_entropy: float = 0.1, max_resample: int = 10_000, checkpoint_every: int = 10,
-                 score_seed: int = 0, state_dir: str | os.PathLike | None = None, resume: bool = True,
+                 sample_rule: str = "entropy", filter_rule: str = "skip", score_seed: int = 0, state_dir: str | os.PathLike | None = None, resume: bool = True,
                  cache: Any = None, table: str | os.PathLike | bool | None = None, device: str = "cpu",
                  n_jobs: int = 1, backend: str = "loky", scheduler: str | None = None) -> None:
         from dagfilter.data import dataset_spec
@@ -149,6 +186,11 @@ class FPNASSearcher(Searcher):
         self.lr, self.arch_lr, self.baseline_decay = float(lr), float(arch_lr), float(baseline_decay)
         self.stop_entropy = float(stop_entropy)
         self.max_resample = check_positive("max_resample", max_resample)
+        if sample_rule not in SAMPLE_RULES:
+            raise ConfigError(f"sample_rule must be one of {', '.join(SAMPLE_RULES)}, got {sample_rule!r}")
+        if filter_rule not in FILTER_RULES:
+            raise ConfigError(f"filter_rule must be one of {', '.join(FILTER_RULES)}, got {filter_rule!r}")
+        self.sample_rule, self.filter_rule = sample_rule, filter_rule
         self.checkpoint_every = check_positive("checkpoint_every", checkpoint_every)
         self.score_seed = int(score_seed)
         self.state_dir = resolve_state_dir(state_dir, cache)
@@ -167,7 +209,7 @@ class FPNASSearcher(Searcher):
         return {"dataset": self.dataset, "data_dir": None if self.data_dir is None else str(self.data_dir),
                 "size": self.size, "overrides": dict(self.overrides), "lr": self.lr, "arch_lr": self.arch_lr,
                 "baseline_decay": self.baseline_decay, "stop_entropy": self.stop_entropy,
-                "score_seed": self.score_seed, "device": self.device}
+                "sample_rule": self.sample_rule, "filter_rule": self.filter_rule, "score_seed": self.score_seed, "device": self.device}
 
     def evaluate(self, archs: list[Any], space: Any, seed: int, progress: bool,
                  postfix: dict[str, Any]) -> list[Evaluation]:
@@ -209,7 +251,8 @@ class FPNASSearcher(Searcher):
         mask_np = None if filter is None else np.asarray(filter.mask(np.arange(len(codes_np))), dtype=bool)
         filter_s = time.perf_counter() - t_f
         if mask_np is not None and not mask_np.any():
-            raise ConfigError("the filter accepts no NAS-Bench-201 cell")
+            raise ConfigError(f"the filter accepts no NAS-Bench-201 cell (centre {tuple(filter.center)}, "
+                              f"radius {tuple(filter.radius)}, fraction {filter.fraction}): nothing to sample")
         mask = None if mask_np is None else torch.from_numpy(mask_np)
         h_ref = math.log(len(codes_np))
         ops = list(NB201_OPS)
@@ -226,7 +269,7 @@ class FPNASSearcher(Searcher):
         rng = np.random.default_rng(mix_seed(run_seed, 2))
         st: dict[str, Any] = {"iteration": 0, "baseline": None, "drawn": 0, "trained": 0, "rejected": 0,
                               "scoring_seconds": 0.0, "trajectory": [], "sample_sizes": [], "entropies": [],
-                              "stopped": "budget"}
+                              "accepted_sizes": [], "empty_iterations": 0, "stopped": "budget"}
         restored = self._restore(path, config, net, opt, theta, arch_opt, rng, st)
         done_before = st["trained"]
         computed = 0.0
@@ -234,18 +277,19 @@ class FPNASSearcher(Searcher):
                    unit="it", disable=not progress, leave=False)
         try:
             while st["iteration"] < budget:
-                with torch.no_grad():
-                    log_q = truncated_log_probs(theta, codes, mask)
-                h = entropy_of(log_q)
+                truncate = self.filter_rule == "truncate" and mask is not None
+                with torch.no_grad():  # entropy of the distribution that is sampled
+                    h = entropy_of(truncated_log_probs(theta, codes, mask if truncate else None))
                 if h / h_ref < self.stop_entropy:
                     st["stopped"] = "entropy"
                     break
-                k = adaptive_sample_size(h, h_ref, sizes["k_min"], sizes["k_max"])
+                k = SAMPLE_RULES[self.sample_rule](h, h_ref, sizes["k_min"], sizes["k_max"])
                 t0 = time.perf_counter()
                 probs = torch.softmax(theta.detach(), dim=1).numpy().astype(np.float64)
+                drawn = ([self._draw(rng, probs, codes_np, mask_np, st) for _ in range(k)] if truncate
+                         else self._draw_block(rng, probs, k, mask_np, st))
                 cells, losses = [], []
-                for _ in range(k):
-                    cell = self._draw(rng, probs, codes_np, mask_np, st)
+                for cell in drawn:
                     loss = self._train_and_validate(net, opt, cell, ops, train_x, train_y, valid_x, valid_y,
                                                     sizes["batch"], rng)
                     cells.append(cell)
@@ -254,16 +298,20 @@ class FPNASSearcher(Searcher):
                     st["trajectory"].append({"step": len(st["trajectory"]), "iteration": st["iteration"],
                                              "cell": _arch_str(cell, ops), "index": int(cell), "status": "evaluated",
                                              "score": -loss, "best_score": None, "best_cell": None})
-                # policy-gradient update of theta (REINFORCE with an EMA baseline)
-                mean_loss = float(np.mean(losses))
-                b = mean_loss if st["baseline"] is None else st["baseline"]
-                adv = torch.tensor([lo - b for lo in losses], dtype=torch.float32)
-                lq = truncated_log_probs(theta, codes, mask)[torch.tensor(cells)]
-                arch_opt.zero_grad()
-                (adv * lq).mean().backward()
-                arch_opt.step()
-                st["baseline"] = mean_loss if st["baseline"] is None else (
-                    self.baseline_decay * st["baseline"] + (1 - self.baseline_decay) * mean_loss)
+                # policy-gradient update of theta (REINFORCE with an EMA baseline) from the trained cells
+                mean_loss = float(np.mean(losses)) if losses else float("nan")
+                if cells:
+                    b = mean_loss if st["baseline"] is None else st["baseline"]
+                    adv = torch.tensor([lo - b for lo in losses], dtype=torch.float32)
+                    lq = truncated_log_probs(theta, codes, mask)[torch.tensor(cells)]
+                    arch_opt.zero_grad()
+                    (adv * lq).mean().backward()
+                    arch_opt.step()
+                    st["baseline"] = mean_loss if st["baseline"] is None else (
+                        self.baseline_decay * st["baseline"] + (1 - self.baseline_decay) * mean_loss)
+                else:  # every draw of this iteration fell outside the window: nothing trained, no update
+                    st["empty_iterations"] += 1
+                st["accepted_sizes"].append(len(cells))
                 dt = time.perf_counter() - t0
                 computed += dt
                 st["scoring_seconds"] += dt
@@ -271,7 +319,8 @@ class FPNASSearcher(Searcher):
                 st["entropies"].append(h)
                 st["iteration"] += 1
                 best = int(torch.argmax(truncated_log_probs(theta.detach(), codes, mask)))
-                st["trajectory"][-1].update(best_cell=_arch_str(best, ops))
+                if st["trajectory"]:
+                    st["trajectory"][-1].update(best_cell=_arch_str(best, ops))
                 bar.update(1)
                 bar.set_postfix(k=k, H=f"{h / h_ref:.2f}", rejected=st["rejected"], loss=f"{mean_loss:.3f}")
                 if st["iteration"] % self.checkpoint_every == 0:
@@ -284,7 +333,8 @@ class FPNASSearcher(Searcher):
             log_q = truncated_log_probs(theta, codes, mask)
         best = int(torch.argmax(log_q))
         stats = {"iterations": st["iteration"], "training_steps": st["trained"], "rejected": st["rejected"],
-                 "sample_sizes": st["sample_sizes"], "entropies": st["entropies"], "stopped": st["stopped"],
+                 "sample_sizes": st["sample_sizes"], "accepted_sizes": st["accepted_sizes"],
+                 "empty_iterations": st["empty_iterations"], "entropies": st["entropies"], "stopped": st["stopped"],
                  "max_entropy": h_ref, "final_entropy": entropy_of(log_q),
                  "op_probs": {f"e{k}": dict(zip(ops, map(float, row)))
                               for k, row in enumerate(torch.softmax(theta.detach(), 1).numpy())},
@@ -310,6 +360,28 @@ class FPNASSearcher(Searcher):
             out.append(torch.stack([x for x, _ in items]).to(self.device))
             out.append(torch.tensor([y for _, y in items], dtype=torch.int64, device=self.device))
         return tuple(out)
+
+    @staticmethod
+    def _draw_block(rng: np.random.Generator, probs: np.ndarray, k: int, mask: np.ndarray | None,
+                    st: dict[str, Any]) -> list[int]:
+        """``k`` cell indices drawn from the factorized distribution; those outside the window are
+        recorded as skipped (never trained, not replaced) and left out of the returned list."""
+        from dagfilter.encodings.nb201 import index_of_codes
+
+        cum = np.cumsum(probs / probs.sum(axis=1, keepdims=True), axis=1)
+        u = rng.random((k, probs.shape[0]))
+        rows = np.minimum((u[:, :, None] > cum[None, :, :]).sum(axis=2), probs.shape[1] - 1)
+        kept = []
+        for idx in np.asarray(index_of_codes(rows)).reshape(-1).tolist():
+            st["drawn"] += 1
+            if mask is None or mask[idx]:
+                kept.append(int(idx))
+                continue
+            st["rejected"] += 1
+            st["trajectory"].append({"step": len(st["trajectory"]), "iteration": st["iteration"],
+                                     "cell": None, "index": int(idx), "status": "skipped", "score": None,
+                                     "best_score": None, "best_cell": None})
+        return kept
 
     def _draw(self, rng: np.random.Generator, probs: np.ndarray, codes: np.ndarray, mask: np.ndarray | None,
               st: dict[str, Any]) -> int:
@@ -369,7 +441,7 @@ class FPNASSearcher(Searcher):
         if not (self.resume and path.is_file()):
             return False
         try:
-            ck = torch.load(path, map_location=self.device, weights_only=False)
+            ck = torch.load(path, map_location=self.device, weights_only=True)
         except Exception:  # a torn or foreign file: start afresh
             return False
         if ck.get("digest") != config_digest(config):

@@ -243,6 +243,33 @@ def test_search_table_groups_seeds_and_matches_benchmark(report):
     assert "hold no search on this space" in page
 
 
+def test_search_table_separates_filter_rules_and_shows_paper_rows(report):
+    from dagfilter.report.results import PAPER_TABLE2, filter_label, search_table
+    from searchers.base import SearchResult
+
+    result, res_dir = report
+    paper = pd.read_csv(result.out_dir / "tables" / "nb201_search_paper.csv")
+    assert list(paper.method) == [r[0] for r in PAPER_TABLE2]
+    assert paper.loc[paper.method == "TE-NAS + DAG filter", "ImageNet16-120:mean"].item() == 44.38
+    assert filter_label({"filter": None, "filter_rule": "skip"}) == "off"
+    assert filter_label({"filter": {"fraction": 0.5}}) == "on (fraction 0.5)"
+    # two rules of one searcher are two rows of Table 2, each with its own cost change
+    base = SearchResult.from_json(sorted(res_dir.glob("random_dag_*.json"))[0])
+    rows = []
+    for rule, evaluated in (("skip", 40), ("truncate", 60)):
+        d = base.to_dict()
+        rows.append(SearchResult.from_dict({**d, "evaluated": evaluated, "scoring_seconds": 0.0,
+                                            "config": {**d["config"], "filter_rule": rule}}))
+    d = SearchResult.from_json(sorted(res_dir.glob("random_s*.json"))[0]).to_dict()
+    plain = SearchResult.from_dict({**d, "scoring_seconds": 0.0})  # compare by cells evaluated
+    from dagfilter.report.data import load_space_data
+
+    t, _ = search_table([plain] + rows, {"nb201": load_space_data("nb201")})
+    assert list(t.method) == ["Random", "Random + DAG filter (skip rule)", "Random + DAG filter (truncate rule)"]
+    assert list(t["filter"])[1:] == ["on (fraction 0.5, rule skip)", "on (fraction 0.5, rule truncate)"]
+    assert t.cost_change_pct.iloc[1] == pytest.approx(100 * (40 - plain.evaluated) / plain.evaluated)
+
+
 def test_correlation_table_matches_scipy(report):
     from scipy import stats
 

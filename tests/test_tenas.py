@@ -16,6 +16,8 @@ from dagfilter.proxies.ntk import condition_number, ntk_condition_number, ntk_gr
 from dagfilter.supernet import get_supernet_space
 from searchers.tenas import shortlist, tenas_prune_order
 
+from .supernet_helpers import kill_when
+
 TINY = dict(C=2, cells=1, batch_size=4, repeats=1, lr_inputs=60)
 
 
@@ -139,39 +141,92 @@ def test_shortlist_keeps_inside_and_nearest():
     assert shortlist([0.9, 0.7, 0.7], [False, False, False]) == [1, 2]
 
 
+def test_centroid_reserve_skips_the_typical_candidates():
+    from searchers.tenas import centroid_reserve, reserve_count
+
+    # centroid (1, 1): candidates 1 and 2 lie nearest it, 0 and 3 are the extremes
+    metrics = [(0.0, 0.0), (1.0, 1.2), (1.1, 1.0), (1.9, 1.8)]
+    assert centroid_reserve(metrics, 2) == [2, 1]
+    assert centroid_reserve(metrics, 0) == []
+    assert [reserve_count(n, 2) for n in (2, 3, 4, 5)] == [0, 1, 2, 2]  # at least two are always measured
+
+
 # ----------------------------------------------------------------------------- the searcher
+
+
+def _reserved_by_rule(res, reserve=2):
+    """Recompute, from the trajectory alone, the moves the authors' rule reserves each round."""
+    from searchers.tenas import centroid_reserve, reserve_count
+
+    space = get_supernet_space("nb201")
+    arch = {"cell": tuple(tuple(o for o in e if o != "none") for e in space.full_arch()["cell"])}
+    expected = set()
+    for rnd in sorted({t["round"] for t in res.trajectory}):
+        rows = [t for t in res.trajectory if t["round"] == rnd]
+        for group in dict.fromkeys(t["group"] for t in rows):
+            k = int(group.split("/e")[1])
+            moves = [t for t in rows if t["group"] == group]
+            metrics = []
+            for t in moves:
+                op = t["move"].split("/-")[1]
+                new = {"cell": tuple(tuple(o for o in e if o != op) if j == k else e
+                                     for j, e in enumerate(arch["cell"]))}
+                metrics.append(space.expected_metrics(new, "cell", method="plugin"))
+            expected |= {moves[i]["move"] + f"@{rnd}" for i in centroid_reserve(metrics, reserve_count(len(moves), reserve))}
+        pruned = {int(t["group"].split("/e")[1]): t["move"].split("/-")[1] for t in rows if t["pruned"]}
+        arch = {"cell": tuple(tuple(o for o in e if o != pruned.get(j)) for j, e in enumerate(arch["cell"]))}
+    return expected
 
 
 @pytest.fixture(scope="module")
 def runs(cifar_dir, tmp_path_factory):
-    """Plain and filtered TE-NAS on the same seed, tiny supernets, real CIFAR-10 images."""
+    """Plain and filtered TE-NAS (authors' rule) on the same seed, tiny supernets, real CIFAR-10 images."""
     state = tmp_path_factory.mktemp("tenas_state")
     s = searchers.get("tenas", data_dir=cifar_dir, state_dir=state, **TINY)
     flt = DAGFilter.from_space("nb201", 0.5)
     return s.search("nb201", seed=3, progress=False), s.search("nb201", seed=3, filter=flt, progress=False), flt, state
 
 
-def test_tenas_filter_saves_ntk_evaluations(runs):
+def test_tenas_centroid_rule_skips_reserved_candidates(runs):
     plain, filtered, flt, _ = runs
-    assert plain.evaluated == plain.drawn == 84 and plain.skipped == 0  # 6 edges x (5 + 4 + 3 + 2)
-    assert plain.config["stats"]["ntk_evaluations"] == 84 * TINY["repeats"]
-    assert filtered.drawn == 84
-    assert filtered.config["stats"]["ntk_evaluations"] < plain.config["stats"]["ntk_evaluations"]
-    assert filtered.evaluated + filtered.skipped == filtered.drawn and filtered.skipped > 0
-    assert filtered.config["stats"]["saved_ntk_evaluations"] == filtered.skipped * TINY["repeats"]
+    # 'none' is removed before pruning, as in TE-NAS: 6 edges x (4 + 3 + 2) candidates
+    assert plain.evaluated == plain.drawn == 54 and plain.skipped == 0
+    assert plain.config["stats"]["ntk_evaluations"] == 54 * TINY["repeats"]
+    # the authors' rule reserves 2, 1, 0 candidates per edge in the three rounds: 6 x (2 + 2 + 2) measured
+    assert filtered.drawn == 54 and filtered.evaluated == 36 and filtered.skipped == 18
+    assert filtered.config["stats"]["ntk_evaluations"] == 36 * TINY["repeats"]
+    assert filtered.config["stats"]["saved_ntk_evaluations"] == 18 * TINY["repeats"]
+    skipped = {t["move"] + f"@{t['round']}" for t in filtered.trajectory if t["status"] == "skipped"}
+    assert skipped == _reserved_by_rule(filtered)  # exactly the candidates nearest each edge's centroid
+    for t in filtered.trajectory:
+        if t["status"] == "skipped":
+            assert t["ntk_cond"] is None and t["regions"] is None and not t["pruned"]  # never measured, kept
+        else:
+            assert t["ntk_cond"] is not None
     for res in (plain, filtered):
         assert res.chosen_index is not None and 0 <= res.chosen_index < 15625
-        assert sum(t["pruned"] for t in res.trajectory) == 6 * 4  # one op per edge per round, 4 rounds
-    # every filtered pruning either keeps the expected supernet in the window or is the nearest choice
+        assert "none" not in res.chosen_cell
+        assert sum(t["pruned"] for t in res.trajectory) == 6 * 3  # one op per edge per round, 3 rounds
+    # the filter changed the decisions: some round prunes a different op than the plain search
+    assert [t["move"] for t in plain.trajectory if t["pruned"]] != [t["move"] for t in filtered.trajectory if t["pruned"]]
+    again = type(filtered).from_json(filtered.to_json())
+    assert again.chosen_cell == filtered.chosen_cell and again.skipped == filtered.skipped
+
+
+def test_tenas_window_rule(cifar_dir, tmp_path):
+    flt = DAGFilter.from_space("nb201", 0.5)
+    s = searchers.get("tenas", data_dir=cifar_dir, state_dir=tmp_path, filter_rule="window", **TINY)
+    filtered = s.search("nb201", seed=3, filter=flt, progress=False)
+    assert filtered.drawn == 54
+    assert filtered.evaluated + filtered.skipped == filtered.drawn and filtered.skipped > 0
+    assert filtered.config["stats"]["saved_ntk_evaluations"] == filtered.skipped * TINY["repeats"]
+    # every pruning either keeps the expected supernet in the window or is the nearest choice
     for t in filtered.trajectory:
         if t["pruned"]:
             group = [u for u in filtered.trajectory if u["round"] == t["round"] and u["group"] == t["group"]]
             assert t["delta"] <= flt.fraction + 1e-9 or t["delta"] <= min(u["delta"] for u in group) + 1e-9
         if t["status"] != "evaluated":
-            assert t["ntk_cond"] is None  # never measured
-    # the shared result object round-trips through JSON
-    again = type(filtered).from_json(filtered.to_json())
-    assert again.chosen_cell == filtered.chosen_cell and again.skipped == filtered.skipped
+            assert t["ntk_cond"] is None
 
 
 def test_tenas_resumes_and_is_seeded(runs, cifar_dir):
@@ -180,8 +235,36 @@ def test_tenas_resumes_and_is_seeded(runs, cifar_dir):
     resumed = s.search("nb201", seed=3, progress=False)
     assert resumed.chosen_cell == plain.chosen_cell
     assert resumed.cached == resumed.evaluated and resumed.computed_seconds == 0.0
-    fresh = searchers.get("tenas", data_dir=cifar_dir, state_dir=state / "other", resume=False, **TINY)
-    assert fresh.search("nb201", seed=3, progress=False).trajectory == plain.trajectory
+    assert resumed.trajectory == plain.trajectory
+    # 'none' kept as a candidate: a different search, not the saved one
+    with_none = searchers.get("tenas", data_dir=cifar_dir, state_dir=state, drop_none=False, **TINY)
+    assert with_none.options()["drop_none"] is False and with_none._initial_arch(get_supernet_space("nb201"))[
+        "cell"][0][0] == "none"
+
+
+def test_tenas_resumes_after_forced_stop(runs, cifar_dir, tmp_path):
+    """Kill a filtered search mid-way (SIGKILL) in another process and resume it here: the same
+    result as the uninterrupted run (measurements are seeded, so this also checks determinism)."""
+    _, filtered, _, _ = runs
+    code = ("import searchers; from dagfilter.filter import DAGFilter; "
+            f"s = searchers.get('tenas', data_dir={str(cifar_dir)!r}, state_dir={str(tmp_path)!r}, **{TINY!r}); "
+            "s.search('nb201', seed=3, filter=DAGFilter.from_space('nb201', 0.5), progress=False)")
+    state = kill_when(code, tmp_path, "tenas-*.json", lambda st: st["round"] >= 1 and not st["done"])
+    assert state["round"] >= 1 and not state["done"]  # really stopped mid-search
+    s = searchers.get("tenas", data_dir=cifar_dir, state_dir=tmp_path, **TINY)
+    resumed = s.search("nb201", seed=3, filter=DAGFilter.from_space("nb201", 0.5), progress=False)
+    assert resumed.trajectory == filtered.trajectory and resumed.chosen_cell == filtered.chosen_cell
+    assert 0 < resumed.cached <= resumed.evaluated == filtered.evaluated
+
+
+def test_tenas_filter_rejecting_everything_is_a_clear_error(cifar_dir, tmp_path):
+    from dagfilter.errors import DagFilterError
+
+    nowhere = DAGFilter((50.0, 50.0), (1.0, 1.0), 0.5, space="nb201")
+    s = searchers.get("tenas", data_dir=cifar_dir, state_dir=tmp_path, **TINY)
+    with pytest.raises(DagFilterError, match="accepts no NAS-Bench-201 cell"):
+        s.search("nb201", seed=0, filter=nowhere, progress=False)
+    assert not list(tmp_path.iterdir())  # refused before any measurement or state file
 
 
 def test_tenas_bad_options(cifar_dir):
@@ -189,6 +272,10 @@ def test_tenas_bad_options(cifar_dir):
         searchers.get("tenas", size="huge")
     with pytest.raises(ConfigError, match="repeats"):
         searchers.get("tenas", repeats=0)
+    with pytest.raises(ConfigError, match="filter_rule.*'nearest'"):
+        searchers.get("tenas", filter_rule="nearest")
+    with pytest.raises(ConfigError, match="reserve"):
+        searchers.get("tenas", reserve=-1)
     with pytest.raises(SpaceError):
         searchers.get("tenas", data_dir=cifar_dir).search("pnas", progress=False)
     assert "tenas" in searchers.available() and "fpnas" in searchers.available()

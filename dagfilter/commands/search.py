@@ -70,6 +70,9 @@ def register(subparsers: Any) -> None:
     g = p.add_argument_group("TE-NAS / FP-NAS")
     g.add_argument("--size", choices=["cpu", "paper"], default=None, help="supernet sizes: reduced CPU size or the paper's")
     g.add_argument("--device", default=None, help="torch device for supernet searchers (default cpu)")
+    g.add_argument("--filter-rule", choices=["centroid", "window", "skip", "truncate"], default=None,
+                   help="how --filter enters the search: TE-NAS 'centroid' (default, the authors' rule) or 'window'; "
+                        "FP-NAS 'skip' (default: rejected draws are not trained, not replaced) or 'truncate'")
     g.add_argument("--state-dir", default=None, help="where resumable search state is kept")
     g.add_argument("--no-resume", action="store_true", help="start afresh instead of resuming saved state")
     g = p.add_argument_group("brief training of the top cells (funnel)")
@@ -101,11 +104,14 @@ def _make_searcher(args: argparse.Namespace) -> Any:
     options = {"dataset": args.dataset, "data_dir": args.data_dir, "batch_size": args.batch,
                "score_seed": args.score_seed, "n_jobs": args.n_jobs, "backend": args.backend,
                "scheduler": args.scheduler, "size": args.size, "device": args.device,
-               "state_dir": args.state_dir, "resume": False if args.no_resume else None}
+               "state_dir": args.state_dir, "resume": False if args.no_resume else None,
+               "filter_rule": args.filter_rule}
     if name == "ranked":
         options.update(score=args.score or "naswot", combine=args.combine, iso=args.iso)
     options = {k: v for k, v in options.items() if v is not None}
     params = inspect.signature(get_class(name).__init__).parameters
+    if args.filter_rule is not None and "filter_rule" not in params:
+        raise ConfigError(f"--filter-rule {args.filter_rule} applies to the tenas and fpnas searchers, not {name!r}")
     if not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
         options = {k: v for k, v in options.items() if k in params}
         if "cache" in params:

@@ -213,6 +213,13 @@ def _search_section(sd: SpaceData, table: pd.DataFrame | None, w: _Writer, resul
         "searcher and budget without the filter."]
     blocks.append(w.table(f"{sd.space}_search", rows, T_search_format(rows, sd.datasets),
                           "Search comparison: mean ± std over seeds of the chosen cells' accuracy and of search cost."))
+    if sd.benchmark == "nb201":
+        from .results import paper_table2
+
+        numeric, display = paper_table2()
+        blocks.append(w.table(f"{sd.space}_search_paper", numeric, display,
+                              "The paper's Table 2 rows for the same searchers (NAS-Bench-201, 3 seeds, GPU seconds), "
+                              "for comparison with the measured rows above."))
     blocks.extend(notes)
     return Section(sid, title, blocks, 3)
 

@@ -50,12 +50,38 @@ def load_results(path: "str | os.PathLike[str]") -> list[Any]:
     return out
 
 
+#: The paper's Table 2 (NAS-Bench-201, mean (std) over 3 seeds; search cost in GPU seconds) for
+#: the searchers this project implements, shown beside the measured rows.
+PAPER_TABLE2 = (
+    ("NAS-WOT", 92.81, 0.99, 69.48, 1.70, 43.10, 3.16, "30.01"),
+    ("NAS-WOT + DAG filter", 92.98, 0.78, 69.86, 1.24, 43.44, 2.64, "17.95 (-40.2%)"),
+    ("TE-NAS", 93.9, 0.47, 71.24, 0.56, 42.38, 0.46, "1558"),
+    ("TE-NAS + DAG filter", 93.6, 0.37, 71.26, 0.77, 44.38, 0.76, "1077 (-30.9%)"),
+    ("FP-NAS", 77.4, 16.6, 64.7, 5.3, 26.7, 10.4, "4837"),
+    ("FP-NAS + DAG filter", 93.3, 0.3, 70.8, 0.4, 44.5, 1.4, "2612 (-46.0%)"),
+)
+
+
+def paper_table2() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The paper's Table 2 rows (:data:`PAPER_TABLE2`): ``(numeric, display)`` frames."""
+    cols = ["method", "cifar10:mean", "cifar10:std", "cifar100:mean", "cifar100:std",
+            "ImageNet16-120:mean", "ImageNet16-120:std", "search cost (GPU s)"]
+    numeric = pd.DataFrame(PAPER_TABLE2, columns=cols)
+    display = pd.DataFrame({"method (paper, 3 seeds)": numeric["method"]})
+    for ds, lab in (("cifar10", "C10"), ("cifar100", "C100"), ("ImageNet16-120", "IN16-120")):
+        display[f"{lab} (%)"] = [f"{m:g} ± {s:g}" for m, s in zip(numeric[f"{ds}:mean"], numeric[f"{ds}:std"])]
+    display["search cost (GPU s)"] = numeric["search cost (GPU s)"]
+    return numeric, display
+
+
 def filter_label(config: Mapping[str, Any]) -> str:
-    """``"off"`` or ``"on (fraction 0.5)"`` from a result's configuration."""
+    """``"off"`` or ``"on (fraction 0.5)"`` from a result's configuration; searchers with several
+    ways of applying the filter (TE-NAS, FP-NAS) add theirs: ``"on (fraction 0.5, rule skip)"``."""
     flt = config.get("filter")
     if not flt:
         return "off"
-    return f"on (fraction {float(flt.get('fraction', 0.5)):g})"
+    rule = config.get("filter_rule")
+    return f"on (fraction {float(flt.get('fraction', 0.5)):g}{f', rule {rule}' if rule else ''})"
 
 
 def _row_of(sd: SpaceData, res: Any, index: dict[str, int]) -> int:
@@ -111,7 +137,9 @@ def search_table(results: Sequence[Any], spaces: Mapping[str, SpaceData]) -> tup
         found = chosen >= 0
         name = SEARCHER_NAMES.get(searcher, searcher)
         row: dict[str, Any] = {"space": space, "searcher": searcher,
-                               "method": name + (" + DAG filter" if flt != "off" else ""), "filter": flt,
+                               "method": name + (" + DAG filter" if flt != "off" else "")
+                               + (f" ({runs[0].config['filter_rule']} rule)"
+                                  if flt != "off" and runs[0].config.get("filter_rule") else ""), "filter": flt,
                                "budget": budget, "budget_mode": mode, "runs": len(runs),
                                "seeds": ",".join(str(s) for s in sorted({r.seed for r in runs})),
                                "found": int(found.sum())}
@@ -153,4 +181,5 @@ def format_search_table(t: pd.DataFrame, datasets: Sequence[str]) -> pd.DataFram
     return out
 
 
-__all__ = ["load_results", "search_table", "format_search_table", "filter_label", "SEARCHER_NAMES"]
+__all__ = ["load_results", "search_table", "format_search_table", "filter_label", "paper_table2", "PAPER_TABLE2",
+           "SEARCHER_NAMES"]

@@ -63,9 +63,11 @@ class SupernetSpace(ABC):
                 out.append({e.op: 1.0})
         return out
 
-    def expected_metrics(self, arch: ArchState, part: str) -> tuple[float, float]:
-        """Expected ``(d_bar, m_bar)`` of ``part`` when each edge's op is uniform over its alive ops."""
-        return expected_depth_width(self.structure(), self.edge_probs(arch, part))
+    def expected_metrics(self, arch: ArchState, part: str, method: str = "auto") -> tuple[float, float]:
+        """Expected ``(d_bar, m_bar)`` of ``part`` when each edge's op is uniform over its alive ops
+        (``method``: see :func:`dagfilter.metrics.expected_depth_width`; ``"plugin"`` is the
+        ratio of expected path counts that the DAG-filter authors' TE-NAS code computes)."""
+        return expected_depth_width(self.structure(), self.edge_probs(arch, part), method=method)
 
     @abstractmethod
     def build(self, num_classes: int, C: int, cells: int) -> nn.Module:
