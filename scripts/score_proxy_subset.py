@@ -11,8 +11,8 @@ Phases, each resumable through the score cache (one row per proxy and cell, the 
    snip / grad_norm / fisher (they reuse the same backward), cells in subset (draw) order;
 2. jacov, synflow, zen.
 
-``--plan`` interleaves them (default ``1:600,2:200,1:1000,2:1000``: phase 1 on the first 600 cells,
-phase 2 on the first 200, then both to the end), so that a shared CPU still yields every proxy on a
+``--plan`` interleaves them (default ``1:250,2:120,1:1000,2:1000``: phase 1 on the first 250 cells,
+phase 2 on the first 120, then both to the end), so that a shared CPU still yields every proxy on a
 uniform prefix of the subset.
 
 Run it niced, on one thread::
@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--timing-cells", type=int, default=10)
     p.add_argument("--limit", type=int, default=None, help="score only the first N subset cells")
-    p.add_argument("--plan", default="1:600,2:200,1:1000,2:1000",
+    p.add_argument("--plan", default="1:250,2:120,1:1000,2:1000",
                    help="PHASE:UPTO steps: run phase 1 or 2 on the first UPTO subset cells, in order")
     p.add_argument("--export", action="store_true", help="write the shipped score file from the cache and stop")
     p.add_argument("--out", default=str(OUT))
@@ -120,8 +120,10 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(1)
     cache = ScoreCache(args.cache_dir)
     if args.export:
+        tpath = Path(args.cache_dir) / "timing.json"
+        extra = {"timing": json.loads(tpath.read_text())} if tpath.exists() else {}
         res = write_subset_scores(cache, args.out, list(ALL), "cifar10", args.batch, args.seed,
-                                  "CIFAR-10 python training batches (Krizhevsky 2009), seeded minibatch")
+                                  "CIFAR-10 python training batches (Krizhevsky 2009), seeded minibatch", extra)
         print(f"wrote {args.out}: " + ", ".join(f"{p} {res.count(p)}" for p in ALL))
         return 0
     indices = nb201_subset().tolist()[: args.limit]

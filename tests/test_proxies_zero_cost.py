@@ -83,7 +83,7 @@ def test_gradient_proxies_by_hand_on_a_two_layer_net(batch):
     torch.manual_seed(0)
     net = TwoLayer()
     got = compute_proxies(net, x, y, ["snip", "grad_norm", "fisher", "jacov", "zico", "meco", "swap"])
-    # the pass re-initialised `net` in place; recompute everything from its weights, by hand
+    # recompute everything from the same weights, by hand
     w1, w2 = net.conv.weight.detach().clone().requires_grad_(), net.fc.weight.detach().clone().requires_grad_()
     grads, fisher = [], 0.0
     for k in (0, 1):

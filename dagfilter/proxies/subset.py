@@ -110,15 +110,17 @@ def subset_scores_from_cache(cache: Any, proxies: list[str], dataset: str = "cif
 
 
 def write_subset_scores(cache: Any, out: Any, proxies: list[str], dataset: str = "cifar10", batch: int = 128,
-                        seed: int = 0, data_source: str = "") -> SubsetScores:
-    """Export the subset scores of ``proxies`` held in ``cache`` (NaN where missing) to ``out`` (``.npz``)."""
+                        seed: int = 0, data_source: str = "", extra_meta: dict[str, Any] | None = None
+                        ) -> SubsetScores:
+    """Export the subset scores of ``proxies`` held in ``cache`` (NaN where missing) to ``out`` (``.npz``);
+    ``extra_meta`` (JSON-able, e.g. the CPU timing) is stored in its metadata."""
     import os
     import time
     from pathlib import Path
 
     got = subset_scores_from_cache(cache, proxies, dataset, batch, seed)
     matrix = np.stack([got.scores[p] for p in proxies])
-    meta = dict(got.meta, data_source=data_source,
+    meta = dict(got.meta, **(extra_meta or {}), data_source=data_source,
                 counts={p: got.count(p) for p in proxies}, sha256=digest(matrix),
                 created=time.strftime("%Y-%m-%d", time.gmtime()))
     out = Path(out)

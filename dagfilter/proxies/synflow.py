@@ -7,7 +7,7 @@ Abdelfattah et al. (``bn=False``): our copy runs BatchNorm in ``eval()`` mode wi
 and variance 1, i.e. the identity. Higher is better; a network without any input-output path
 scores 0.
 
-Initialisation: Kaiming-normal fan-in (the same init the shared pass gives every proxy).
+Initialisation: the network's own (PyTorch default, seeded), as in Abdelfattah et al.
 """
 from __future__ import annotations
 
