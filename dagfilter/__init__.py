@@ -15,7 +15,7 @@ __version__ = "0.1.0"
 from .cell import Cell, Edge
 from .encodings.parse import parse_arch
 from .errors import (BenchmarkError, CellFormatError, ConfigError, DagFilterError, DataError, GraphError,
-                     IndexOutOfRangeError, SpaceError, UnknownOpError)
+                     IndexOutOfRangeError, PoolFormatError, SpaceError, UnknownOpError)
 from .filter import DAGFilter
 from .genotypes import DARTS_V1, DARTS_V2, Genotype
 from .metrics import (PathStats, batch_depth_width, cell_nn_mass, depth_width, effective_depth, effective_width,
@@ -29,5 +29,5 @@ __all__ = [
     "nb201_depth_width", "expected_depth_width", "nngp_bound", "nn_mass", "nn_density", "cell_nn_mass",
     "OpRegistry", "op_kind", "register_op", "get_space", "available_spaces", "register_space",
     "DagFilterError", "CellFormatError", "UnknownOpError", "GraphError", "IndexOutOfRangeError", "SpaceError",
-    "DataError", "BenchmarkError", "ConfigError",
+    "DataError", "BenchmarkError", "ConfigError", "PoolFormatError",
 ]

@@ -49,3 +49,7 @@ class BenchmarkError(DagFilterError):
 
 class ConfigError(DagFilterError):
     """A run configuration is inconsistent or names an unknown component."""
+
+
+class PoolFormatError(DagFilterError):
+    """A candidate pool file is malformed; the message names the file and the line."""

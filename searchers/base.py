@@ -19,7 +19,11 @@ Sampling semantics (identical for every searcher):
   accepted ones are *evaluated*. So with the same seed the filtered search evaluates a subset
   of the cells the unfiltered one evaluates (on NAS-Bench-201 with fraction 0.5, ~40 of 100);
 * ``budget_mode="scored"``: candidates are drawn from the same stream until ``budget`` have been
-  evaluated (equal evaluation budget instead of equal draw budget).
+  evaluated (equal evaluation budget instead of equal draw budget);
+* with a ``pool`` (:mod:`dagfilter.pools`: ``"darts725"`` or a file of cells) the stream is a
+  random permutation of the pool's rows (``numpy.random.default_rng(seed)``), so candidates come
+  only from the pool, and the result's ``pool`` field carries the chosen cell's measured accuracy,
+  its rank in the pool and the pool's best.
 
 The best evaluated cell (highest score; the earliest on ties) is chosen. ``-inf`` scores (e.g. a
 singular NAS-WOT kernel) rank last.
@@ -76,8 +80,11 @@ class SearchResult:
         filter_seconds: time spent deciding accept/reject for all drawn candidates.
         trajectory: one dict per drawn candidate: step, cell, index, status
             (``"evaluated"``/``"skipped"``), score (None if skipped), best_score, best_cell.
-        accuracies: NAS-Bench-201 figures of the chosen cell when the table is available.
+        accuracies: NAS-Bench-201 figures of the chosen cell when the table is available; with a
+            pool that has accuracies, ``{"pool_accuracy": ...}`` as well.
         version: dagfilter version.
+        pool: with a pool, :meth:`dagfilter.pools.Pool.outcome` of the chosen cell: ``pool``,
+            ``size``, ``row``, ``metric``, ``accuracy``, ``rank`` (1 = best), ``best``, ``regret``.
     """
 
     searcher: str
@@ -96,6 +103,7 @@ class SearchResult:
     trajectory: list[dict[str, Any]] = field(default_factory=list)
     accuracies: dict[str, float] | None = None
     version: str = ""
+    pool: dict[str, Any] | None = None
 
     @property
     def seed(self) -> int:
@@ -155,6 +163,13 @@ class SearchResult:
                  f"filter {self.filter_seconds * 1e3:.1f} ms, wall {self.wall_seconds:.1f} s"]
         if self.accuracies:
             lines.append("accuracies: " + ", ".join(f"{k} {v:.2f}" for k, v in self.accuracies.items()))
+        if self.pool:
+            p = self.pool
+            if p.get("accuracy") is not None:
+                lines.append(f"pool {p['pool']}: row {p['row']}, {p['metric']} {p['accuracy']:.2f}, rank {p['rank']} "
+                             f"of {p['size']} (pool best {p['best']:.2f}, regret {p['regret']:.2f})")
+            else:
+                lines.append(f"pool {p['pool']}: row {p['row']} of {p['size']} (the pool has no accuracies)")
         return "\n".join(lines)
 
 
@@ -195,6 +210,7 @@ class Searcher(ABC):
     """
 
     name: ClassVar[str] = "base"
+    _pool: Any = None  # the pool of the search in progress (read by evaluate(); None otherwise)
 
     def options(self) -> dict[str, Any]:
         """The searcher's own configuration (JSON-able)."""
@@ -218,7 +234,7 @@ class Searcher(ABC):
     # ------------------------------------------------------------------ the search loop
     def search(self, space: str | Space = "nb201", budget: int = 100, seed: int = 0,
                filter: DAGFilter | None = None, budget_mode: str = "drawn",
-               progress: bool = True) -> SearchResult:
+               progress: bool = True, pool: Any = None) -> SearchResult:
         """Run one search (see the module docstring for the sampling semantics).
 
         Args:
@@ -228,10 +244,13 @@ class Searcher(ABC):
             filter: an optional :class:`~dagfilter.filter.DAGFilter`; rejected candidates are skipped.
             budget_mode: ``"drawn"`` or ``"scored"``.
             progress: show a progress bar on stderr.
+            pool: draw candidates only from this pool (:func:`dagfilter.pools.load_pool`: a
+                :class:`~dagfilter.pools.Pool`, ``"darts725"`` or a file path).
 
         Raises:
-            ConfigError: non-positive budget, unknown budget mode, or a filter that rejects
-                everything in ``"scored"`` mode.
+            ConfigError: non-positive budget, unknown budget mode, a filter that rejects
+                everything in ``"scored"`` mode, a pool of another space or smaller than the budget.
+            PoolFormatError: a malformed pool file.
         """
         from dagfilter import __version__
         from dagfilter.proxies.scoring import cell_key
@@ -244,17 +263,29 @@ class Searcher(ABC):
             raise ConfigError(f"filter must be a dagfilter.DAGFilter or None, got {type(filter).__name__}")
         sp = get_space(space)
         t_start = time.perf_counter()
-        drawn, accepted, filter_s = _draw(sp, int(budget), int(seed), filter, budget_mode)
+        pl = None
+        if pool is not None:
+            from dagfilter.pools import load_pool
+
+            pl = load_pool(pool, sp.name)
+            drawn, accepted, filter_s, rows = _draw_pool(pl, int(budget), int(seed), filter, budget_mode)
+        else:
+            drawn, accepted, filter_s = _draw(sp, int(budget), int(seed), filter, budget_mode)
         accepted_set = set(accepted)
         archs = [drawn[i] for i in accepted]
         postfix = {"skipped": len(drawn) - len(archs)}
-        evals = self.evaluate(archs, sp, int(seed), progress, postfix) if archs else []
+        self._pool = pl
+        try:
+            evals = self.evaluate(archs, sp, int(seed), progress, postfix) if archs else []
+        finally:
+            self._pool = None
         if len(evals) != len(archs):
             raise RuntimeError(f"{type(self).__name__}.evaluate returned {len(evals)} results for {len(archs)} cells")
 
         trajectory: list[dict[str, Any]] = []
         best_k: int | None = None  # position in ``evals`` of the best so far
-        keys = [cell_key(a) for a in drawn]
+        keys = ([(pl.keys[r], None) for r in rows] if pl is not None and pl.space != "nb201"
+                else [cell_key(a) for a in drawn])
         k = 0
         for step in range(len(drawn)):
             cell, index = keys[step]
@@ -265,9 +296,12 @@ class Searcher(ABC):
                 k += 1
             else:
                 status, score = "skipped", None
-            trajectory.append({"step": step, "cell": cell, "index": index, "status": status, "score": score,
-                               "best_score": None if best_k is None else evals[best_k].score,
-                               "best_cell": None if best_k is None else keys[accepted[best_k]][0]})
+            entry = {"step": step, "cell": cell, "index": index, "status": status, "score": score,
+                     "best_score": None if best_k is None else evals[best_k].score,
+                     "best_cell": None if best_k is None else keys[accepted[best_k]][0]}
+            if pl is not None:
+                entry["pool_row"] = rows[step]
+            trajectory.append(entry)
         chosen, chosen_index, score = None, None, -math.inf
         if best_k is not None:
             chosen, chosen_index = keys[accepted[best_k]]
@@ -275,6 +309,13 @@ class Searcher(ABC):
         config = {"searcher": self.name, **self.options(), "space": sp.name, "budget": int(budget),
                   "budget_mode": budget_mode, "seed": int(seed),
                   "filter": None if filter is None else filter.to_dict(), "version": __version__}
+        accuracies = self.benchmark_accuracies(chosen_index)
+        pool_out = None
+        if pl is not None:
+            config["pool"] = pl.describe()
+            pool_out = pl.outcome(None if best_k is None else rows[accepted[best_k]])
+            if pool_out["accuracy"] is not None:
+                accuracies = {**(accuracies or {}), "pool_accuracy": pool_out["accuracy"]}
         return SearchResult(
             searcher=self.name, config=config, chosen_cell=chosen, chosen_index=chosen_index, score=float(score),
             drawn=len(drawn), evaluated=len(evals), skipped=len(drawn) - len(evals),
@@ -282,7 +323,34 @@ class Searcher(ABC):
             scoring_seconds=float(sum(e.seconds or 0.0 for e in evals)),
             computed_seconds=float(sum(e.seconds or 0.0 for e in evals if not e.cached)),
             wall_seconds=time.perf_counter() - t_start, filter_seconds=filter_s, trajectory=trajectory,
-            accuracies=self.benchmark_accuracies(chosen_index), version=__version__)
+            accuracies=accuracies, version=__version__, pool=pool_out)
+
+
+def _draw_pool(pool: Any, budget: int, seed: int, flt: DAGFilter | None,
+               mode: str) -> tuple[list[Any], list[int], float, list[int]]:
+    """Draw from a pool: a seeded permutation of its rows; returns (drawn archs, positions of accepted
+    ones, seconds spent filtering, pool rows of the drawn archs)."""
+    n = len(pool)
+    order = np.random.default_rng(seed).permutation(n)
+    t0 = time.perf_counter()
+    keep_all = np.ones(n, dtype=bool) if flt is None else pool.mask(flt)[order]
+    filter_s = time.perf_counter() - t0
+    if mode == "drawn":
+        if budget > n:
+            raise ConfigError(f"the pool {pool.name!r} holds {n} cells; cannot draw {budget}")
+        idx = order[:budget]
+        keep = keep_all[:budget]
+        filter_s *= budget / n
+    else:
+        hits = np.flatnonzero(keep_all)
+        if len(hits) < budget:
+            raise ConfigError(f"the filter accepts only {len(hits)} cells of the pool {pool.name!r}; "
+                              f"cannot evaluate {budget}")
+        idx = order[:hits[budget - 1] + 1]
+        keep = keep_all[:len(idx)]
+        filter_s *= len(idx) / n
+    rows = [int(i) for i in idx]
+    return [pool.archs[r] for r in rows], [int(i) for i in np.flatnonzero(keep)], filter_s, rows
 
 
 def _draw(space: Space, budget: int, seed: int, flt: DAGFilter | None,

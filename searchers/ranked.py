@@ -71,11 +71,11 @@ class RankedSearcher(Searcher):
 
     def search(self, space: str | Space = "nb201", budget: int = 100, seed: int = 0,
                filter: DAGFilter | None = None, budget_mode: str = "drawn",
-               progress: bool = True) -> SearchResult:
+               progress: bool = True, pool: Any = None) -> SearchResult:
         """As :meth:`Searcher.search`; adds ``score_stats`` to the result's config."""
         self._stats = {"forward_passes": 0, "live_cached": 0, "iso_reused": 0, "live_computed": 0,
                        "live_candidates": 0}
-        res = super().search(space, budget, seed, filter, budget_mode, progress)
+        res = super().search(space, budget, seed, filter, budget_mode, progress, pool=pool)
         res.config["score_stats"] = dict(self._stats)
         return res
 

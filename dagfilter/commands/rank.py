@@ -24,6 +24,7 @@ Examples:
   dagfilter rank --score params --filter 0.5 --csv runs/params_ranking.csv
   dagfilter rank --score naswot+prior --cache-only --cache-dir runs/cache --data-dir /data/cifar10
   dagfilter rank --space darts --score params DARTS_V1 DARTS_V2
+  dagfilter rank --space darts --pool darts725 --score prior:params,nn_mass   # the 725 cells, measured
   dagfilter rank --list
 """
 
@@ -41,6 +42,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--combine", choices=["rank", "zscore", "logrank"], default=None,
                    help="how multi-term specs combine (default rank)")
     p.add_argument("--space", default="nb201", help="space of the cells (default nb201)")
+    p.add_argument("--pool", default=None, metavar="POOL",
+                   help="rank a pool's cells: darts725, or a JSON-lines/CSV file of cells (its accuracies, "
+                        "if any, are compared with the ranking)")
     p.add_argument("--filter", type=float, default=None, metavar="FRACTION",
                    help="rank only the cells inside the DAG filter's window (fraction of the radius)")
     p.add_argument("--top", type=int, default=10, help="rows to print (default 10)")
@@ -70,6 +74,8 @@ def run(args: argparse.Namespace) -> int:
     if args.top < 0:
         raise ConfigError(f"--top must be >= 0, got {args.top}")
     archs = read_arch_list(args.cells, args.indices) or None
+    if archs is not None and args.pool is not None:
+        raise ConfigError("give either CELL arguments / --indices or --pool, not both")
     if archs is not None and args.space == "nb201":
         archs = [int(a) if isinstance(a, str) and a.strip().isdecimal() else a for a in archs]
     flt = None
@@ -83,12 +89,13 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet and not args.cache_only and get_ranker(args.score, ctx, combine=args.combine).kind == "live":
         import sys
 
-        n = "all" if archs is None else str(len(archs))
+        n = "all" if archs is None and args.pool is None else str(len(archs)) if archs else f"pool {args.pool}"
         print(f"note: {args.score!r} is live: of the {n} cells, those missing from the score cache cost one "
               f"forward pass each "
               f"(cache: {ctx.cache.path if ctx.cache else 'off'}); finished scores are kept, so an interrupted "
               "run resumes. --cache-only reads the cache only.", file=sys.stderr)
-    res = rank_cells(args.score, args.space, archs, ctx, flt, args.combine, progress=not args.quiet)
+    res = rank_cells(args.score, args.space, archs, ctx, flt, args.combine, progress=not args.quiet,
+                     pool=args.pool)
     if args.csv:
         from pathlib import Path
 
@@ -105,7 +112,7 @@ def _print(res: Any, args: argparse.Namespace) -> None:
     where = f"{res.config['n']} {args.space} cells" + (f" inside the filter (fraction {args.filter:g})"
                                                         if args.filter is not None else "")
     print(f"{res.spec} ({res.kind}) over {where}; forward passes: {res.stats.get('forward_passes', 0)}")
-    acc_cols = [c for c in res.rows.columns if c.endswith(("_test", "_val"))]
+    acc_cols = [c for c in res.rows.columns if c.endswith(("_test", "_val", "_acc"))]
     print(f"{'rank':>5}  {'index':>6}  {'score':>12}  " + "  ".join(f"{c:>15}" for c in acc_cols) + "  cell")
     for _, r in res.top(args.top).iterrows():
         accs = "  ".join(f"{r[c]:15.2f}" if math.isfinite(r[c]) else f"{'-':>15}" for c in acc_cols)

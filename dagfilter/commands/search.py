@@ -30,6 +30,14 @@ Examples:
   dagfilter search --searcher tenas --filter 0.5 --size cpu                        # TE-NAS + DAG
   dagfilter search --searcher fpnas --filter 0.5 --samples 60                      # FP-NAS + DAG (60 updates)
   dagfilter search --samples 100 --filter 0.5 --then-train 10 --epochs 2 --rank capacitance
+  dagfilter search --space darts --pool darts725 --searcher naswot --samples 100 --filter 0.5 --runs 200
+  dagfilter search --space darts --pool my_cells.jsonl --score params --samples 50
+
+--pool darts725 (or a JSON-lines / CSV file of cells, with or without accuracies) draws candidates
+only from the pool; each result then reports the chosen cell's measured accuracy, its rank in the
+pool and the pool's best. The NAS-WOT scores of the 725 darts725 cells ship with the package, so
+pool searches over them build no network. TE-NAS and FP-NAS prune a supernet and draw no
+candidates: --pool does not apply to them and is refused.
 """
 
 _ACC = (("cifar10_test_200", "CIFAR-10"), ("cifar100_test_200", "CIFAR-100"),
@@ -56,6 +64,9 @@ def register(subparsers: Any) -> None:
                    help="'drawn': N candidates drawn; 'scored': draw until N are scored (default drawn)")
     p.add_argument("--filter", type=float, default=None, metavar="FRACTION",
                    help="apply the DAG filter with this window fraction (paper: 0.5); default: no filter")
+    p.add_argument("--pool", default=None, metavar="POOL",
+                   help="draw candidates only from a pool: darts725, or a JSON-lines/CSV file of cells "
+                        "(with or without accuracies)")
     p.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
     p.add_argument("--runs", type=int, default=1, help="repeat with seeds SEED..SEED+R-1 and print mean ± std")
     p.add_argument("--score-seed", type=int, default=0, help="seed of the proxy minibatch and network init")
@@ -135,14 +146,26 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(f"--runs must be >= 1, got {args.runs}")
     flt = None if args.filter is None else DAGFilter.from_space(args.space, fraction=args.filter)
     searcher = _make_searcher(args)
+    pool_kw: dict[str, Any] = {}
+    if args.pool is not None:
+        import inspect
+
+        from ..pools import load_pool
+
+        if "pool" not in inspect.signature(searcher.search).parameters:
+            raise ConfigError(f"--searcher {searcher.name!r} does not draw candidates (it prunes a supernet), so "
+                              f"--pool {args.pool!r} cannot apply; run it without --pool")
+        pool_kw["pool"] = load_pool(args.pool, args.space)
     results = []
     for seed in range(args.seed, args.seed + args.runs):
         res = searcher.search(args.space, args.samples, seed, filter=flt, budget_mode=args.budget_mode,
-                              progress=not args.quiet)
+                              progress=not args.quiet, **pool_kw)
         results.append(res)
         if args.runs > 1 and not args.quiet:
             acc = res.accuracies or {}
-            print(f"seed {seed}: {res.chosen_cell} c10 {acc.get('cifar10_test_200', float('nan')):.2f} "
+            shown = (f"pool acc {acc['pool_accuracy']:.2f} (rank {res.pool['rank']})" if "pool_accuracy" in acc
+                     else f"c10 {acc.get('cifar10_test_200', float('nan')):.2f}")
+            print(f"seed {seed}: {res.chosen_cell} {shown} "
                   f"({res.evaluated} scored, {res.skipped} skipped)", file=sys.stderr)
     summary = _summary(results)
     funnel_result = None
@@ -174,6 +197,9 @@ def run(args: argparse.Namespace) -> int:
     for key, label in _ACC:
         if key in summary:
             print(f"  {label:<15} {summary[key]}")
+    if "pool_accuracy" in summary:
+        print(f"  pool accuracy   {summary['pool_accuracy']}  (pool {args.pool}, best {summary['pool_best']:.2f}; "
+              f"rank {summary['pool_rank']})")
     print(f"  cells scored    {summary['evaluated']}   skipped {summary['skipped']}")
     print(f"  scoring time    {summary['scoring_seconds']} s per search (cold cost); wall {summary['wall_seconds']} s")
     if "forward_passes" in summary:
@@ -193,5 +219,10 @@ def _summary(results: list[Any]) -> dict[str, Any]:
         out["forward_passes"] = _stats([forward_passes(r) for r in results])
     if all(r.accuracies for r in results):
         for key, _ in _ACC:
-            out[key] = _stats([r.accuracies[key] for r in results])
+            if all(key in r.accuracies for r in results):
+                out[key] = _stats([r.accuracies[key] for r in results])
+    if all(r.pool and r.pool.get("accuracy") is not None for r in results):
+        out["pool_accuracy"] = _stats([r.pool["accuracy"] for r in results])
+        out["pool_rank"] = _stats([r.pool["rank"] for r in results])
+        out["pool_best"] = results[0].pool["best"]
     return out

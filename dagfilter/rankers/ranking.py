@@ -69,7 +69,7 @@ class RankingResult:
 
 def rank_cells(spec: str, space: str | Space = "nb201", archs: Sequence[Any] | np.ndarray | None = None,
                context: RankerContext | None = None, filter: Any = None, combine: str | None = None,
-               progress: bool = False) -> RankingResult:
+               progress: bool = False, pool: Any = None) -> RankingResult:
     """Score ``archs`` (default: every cell of an enumerable space) with ``spec`` and sort them.
 
     Args:
@@ -81,6 +81,9 @@ def rank_cells(spec: str, space: str | Space = "nb201", archs: Sequence[Any] | n
             filter is what ``window_distance`` measures against).
         combine: ``"rank"`` or ``"zscore"`` for multi-term specs.
         progress: progress bar for live scoring.
+        pool: rank a pool's cells (:func:`dagfilter.pools.load_pool`: ``"darts725"`` or a file) instead
+            of ``archs``; the pool's accuracies (if any) are the ``pool_acc`` column and the
+            ``"pool"`` entry of ``quality``.
 
     Raises:
         ConfigError: no cells (or a non-enumerable space without ``archs``), a filter that
@@ -89,6 +92,15 @@ def rank_cells(spec: str, space: str | Space = "nb201", archs: Sequence[Any] | n
     import pandas as pd
 
     sp = get_space(space)
+    pool_acc = None
+    if pool is not None:
+        from ..pools import load_pool
+
+        if archs is not None:
+            raise ConfigError("pass either archs or pool to rank_cells, not both")
+        pl = load_pool(pool, sp.name)
+        archs = list(pl.archs)
+        pool_acc = pl.accuracies
     if archs is None:
         if not sp.enumerable:
             raise ConfigError(f"space {sp.name!r} cannot be enumerated: pass the cells to rank")
@@ -106,6 +118,8 @@ def rank_cells(spec: str, space: str | Space = "nb201", archs: Sequence[Any] | n
             raise ConfigError(f"the filter (centre {filter.center}, radius {filter.radius}, fraction "
                               f"{filter.fraction}) accepts none of the {len(cand)} cells")
         cand = _subset(cand, keep)
+        if pool_acc is not None:
+            pool_acc = pool_acc[keep]
     ranker = get_ranker(spec, ctx, combine=combine)
     out = ranker.evaluate(sp, cand, progress)
     scores = np.where(np.isnan(out.scores), -np.inf, out.scores)
@@ -118,7 +132,7 @@ def rank_cells(spec: str, space: str | Space = "nb201", archs: Sequence[Any] | n
     else:
         labels = [_label(cand.archs[i]) for i in order]
     data: dict[str, Any] = {"index": ids[order], "cell": labels, "score": scores[order]}
-    truth = _truth(sp, cand)
+    truth = _truth(sp, cand) if pool_acc is None else {"pool_acc": np.asarray(pool_acc, dtype=np.float64)}
     quality = {}
     for name, values in truth.items():
         data[name] = values[order]
@@ -130,6 +144,8 @@ def rank_cells(spec: str, space: str | Space = "nb201", archs: Sequence[Any] | n
     rows.insert(0, "rank", np.maximum.accumulate(np.where(first, np.arange(1, len(s) + 1), 0)))
     config = {"space": sp.name, "spec": ranker.name, "combine": combine, "n": int(len(cand)),
               "context": ctx.to_dict()}
+    if pool is not None:
+        config["pool"] = pl.describe()
     stats = out.stats() if ranker.kind == "live" else {"forward_passes": 0}
     return RankingResult(ranker.name, ranker.kind, rows, quality, stats, config)
 
