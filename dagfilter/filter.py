@@ -40,6 +40,24 @@ PAPER_WINDOWS: dict[str, tuple[tuple[float, float], tuple[float, float]]] = {
 union of the NDS DARTS/ENAS/PNAS/Amoeba/NASNet spaces ("darts"). With fraction 0.5 they give the
 paper's half-radii (0.7, 0.9) and (0.7, 4.8)."""
 
+CODE_WINDOWS: dict[str, tuple[tuple[float, float], tuple[float, float]]] = {
+    "darts": ((1.05, 8.0), (1.1, 8.0)),
+}
+"""The authors' code's NAS-WOT pre-filter range for the NDS DARTS space - d_bar in [0.5, 1.6], m_bar in
+[4, 12] on the normal cell (VITA-Group/architecture_convergence, ``nas-without-training/search.py``) -
+as centre and radius such that fraction 0.5 is exactly that range (as 0.5 is the published window)."""
+
+RECOMMENDED: dict[str, tuple[str, float, str]] = {
+    "nb201": ("space", 0.5, "normal"),
+    "darts": ("code", 0.25, "normal"),
+}
+"""Default window per space: ``(family, fraction, part)``. NAS-Bench-201: the paper's rule. DARTS: picked
+on the 725 measured cells by the rule written in ``docs/results/darts.md`` (keep 20-60 % of the cells,
+then the largest share of the top-10 % kept): the authors' code's range at fraction 0.25, d_bar in
+[0.775, 1.325], m_bar in [6, 10], which keeps 42 % of the cells and 61 % of their top-10 %."""
+
+WINDOW_FAMILIES = ("space", "paper", "code")
+
 
 @dataclass(frozen=True)
 class DAGFilter:
@@ -125,6 +143,33 @@ class DAGFilter:
             raise ConfigError(f"the paper publishes windows for {sorted(PAPER_WINDOWS)}, not {space!r}")
         center, radius = PAPER_WINDOWS[space]
         return cls(center, radius, fraction, space, part)
+
+    @classmethod
+    def code(cls, space: str = "darts", fraction: float = 0.5, part: str = "normal") -> "DAGFilter":
+        """The authors' code's range for ``space`` (:data:`CODE_WINDOWS`); fraction 0.5 is that range."""
+        if space not in CODE_WINDOWS:
+            raise ConfigError(f"the authors' code gives a range for {sorted(CODE_WINDOWS)}, not {space!r}")
+        center, radius = CODE_WINDOWS[space]
+        return cls(center, radius, fraction, space, part)
+
+    @classmethod
+    def family(cls, name: str, space: str, fraction: float = 0.5, part: str = "normal") -> "DAGFilter":
+        """A window of one family: ``"space"`` (:meth:`from_space`), ``"paper"`` (:meth:`paper`) or
+        ``"code"`` (:meth:`code`)."""
+        if name == "space":
+            return cls.from_space(space, fraction, part)
+        if name == "paper":
+            return cls.paper(space, fraction, part)
+        if name == "code":
+            return cls.code(space, fraction, part)
+        raise ConfigError(f"unknown window family {name!r}; choose one of {', '.join(WINDOW_FAMILIES)}")
+
+    @classmethod
+    def recommended(cls, space: str = "nb201") -> "DAGFilter":
+        """The default window of a space (:data:`RECOMMENDED`); other spaces: :meth:`from_space` at 0.5."""
+        name = space.name if isinstance(space, Space) else str(space)
+        fam, fraction, part = RECOMMENDED.get(name, ("space", 0.5, "normal"))
+        return cls.family(fam, name, fraction, part)
 
     def with_fraction(self, fraction: float) -> "DAGFilter":
         """The same centre and radius with another window fraction."""

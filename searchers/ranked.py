@@ -41,17 +41,20 @@ class RankedSearcher(Searcher):
         iso: ``"search"`` (default), ``"cache"`` or ``"off"`` (see :mod:`dagfilter.rankers.live`).
         cache_only: live parts read the cache only (a missing cell is an error).
         table: NAS-Bench-201 table for reporting accuracies (``False`` = do not report).
+        network: size options of the network live parts score on (default: the space's scoring
+            network, :data:`dagfilter.proxies.config.SCORING_NETWORKS`).
     """
 
     def __init__(self, score: str = "naswot", combine: str | None = None, dataset: str = "cifar10",
                  data_dir: str | os.PathLike | None = None, batch_size: int = 128, score_seed: int = 0,
                  n_jobs: int = 1, backend: str = "loky", scheduler: str | None = None, chunk_size: int = 4,
                  cache: Any = None, iso: str = "search", cache_only: bool = False,
-                 table: str | os.PathLike | bool | None = None) -> None:
+                 table: str | os.PathLike | bool | None = None, network: Any = None) -> None:
         self.spec = parse_spec(score, combine)
         self.context = RankerContext(dataset=dataset, data_dir=data_dir, batch_size=batch_size,
                                      score_seed=int(score_seed), cache=cache, cache_only=cache_only,
-                                     execution=Execution(n_jobs, backend, scheduler, chunk_size), iso=iso)
+                                     execution=Execution(n_jobs, backend, scheduler, chunk_size), iso=iso,
+                                     network=network)
         self.ranker = get_ranker(self.spec, self.context)
         self._table: NB201Table | None = None if table is False else try_load_table(
             None if table in (None, True) else table)  # type: ignore[arg-type]

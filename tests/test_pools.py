@@ -135,6 +135,12 @@ def test_cli_pool_search_and_rank(capsys, tmp_path: Path) -> None:
     assert "pool accuracy" in text and "pool darts725" in text
     runs = json.loads(out.read_text())["runs"]
     assert len(runs) == 3 and all(r["pool"]["accuracy"] is not None for r in runs)
+    assert main(["search", "--space", "darts", "--pool", "darts725", "--searcher", "random", "--samples", "50",
+                 "--filter", "default", "--quiet", "--json"]) == 0
+    res = json.loads(capsys.readouterr().out)
+    assert res["config"]["filter"]["center"] == [1.05, 8.0] and res["config"]["filter"]["fraction"] == 0.25
+    assert main(["search", "--space", "darts", "--filter", "default", "--window", "paper"]) != 0
+    assert "--filter default is one fixed window" in capsys.readouterr().err
     # TE-NAS prunes a supernet: a pool is refused with a clear message
     assert main(["search", "--space", "darts", "--pool", "darts725", "--searcher", "tenas"]) != 0
     assert "does not draw candidates" in capsys.readouterr().err

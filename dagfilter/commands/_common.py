@@ -40,3 +40,45 @@ def read_arch_list(values: list[str], indices_file: str | None = None) -> list[A
             raise DataError(f"architecture list file {indices_file!r} does not exist")
         items += [ln.strip() for ln in path.read_text().splitlines() if ln.strip() and not ln.startswith("#")]
     return items
+
+
+def filter_fraction(text: str) -> "float | str":
+    """``--filter`` value: a window fraction (a number >= 0) or ``default`` (the space's recommended
+    window, :meth:`dagfilter.DAGFilter.recommended`)."""
+    if text.strip().lower() == "default":
+        return "default"
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a window fraction or 'default', got {text!r}") from None
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"the window fraction must be >= 0, got {text!r}")
+    return value
+
+
+def add_window_options(p: argparse.ArgumentParser, what: str) -> None:
+    """``--filter FRACTION|default``, ``--window FAMILY`` and ``--part`` (shared by search and rank)."""
+    p.add_argument("--filter", type=filter_fraction, default=None, metavar="FRACTION",
+                   help=f"{what} with this window fraction (paper: 0.5), or 'default' for the space's "
+                        "recommended window (DARTS: the authors' code's range at 0.25, picked on the 725 measured "
+                        "cells; docs/results/darts.md); default: no filter")
+    p.add_argument("--window", choices=["space", "paper", "code"], default=None,
+                   help="window family for a numeric --filter: derived from the space (default), the paper's "
+                        "published window, or the authors' code's range (DARTS)")
+    p.add_argument("--part", choices=["normal", "reduce", "both"], default="normal",
+                   help="which cell of a genotype the window judges (default normal)")
+
+
+def make_filter(args: argparse.Namespace) -> Any:
+    """The DAG filter the window options ask for, or None."""
+    from ..filter import DAGFilter
+
+    if args.filter is None:
+        return None
+    if args.filter == "default":
+        if args.window is not None or args.part != "normal":
+            from ..errors import ConfigError
+
+            raise ConfigError("--filter default is one fixed window; do not combine it with --window or --part")
+        return DAGFilter.recommended(args.space)
+    return DAGFilter.family(args.window or "space", args.space, args.filter, args.part)

@@ -12,6 +12,7 @@ EPILOG = """examples:
   dagfilter data info                                                 # shipped tables
   dagfilter data info nb201_official.npz --json
   dagfilter data import-scores --cache-dir runs/cache               # shipped NAS-WOT scores of all 15,625 cells
+  dagfilter data import-scores --space darts --cache-dir runs/cache  # ... and of the 725 darts725 cells
 
 An imported table opens with dagfilter.bench.load(PATH) or --benchmark PATH in 'query' / 'best'.
 Importing the full NATS-Bench reads every architecture file: it shows progress, checkpoints to
@@ -39,6 +40,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sc.add_argument("--cache-dir", default=None, help="score cache directory (default $DAGFILTER_CACHE or "
                                                       "~/.cache/dagfilter)")
     sc.add_argument("--proxy", default="naswot", help="which shipped scores (default naswot)")
+    sc.add_argument("--space", choices=["nb201", "darts"], default="nb201",
+                    help="nb201: the 15,625 NAS-Bench-201 cells (default); darts: the 725 cells of the darts725 "
+                         "pool (DARTS network with 16 channels, 8 cells)")
     info = sub.add_parser("info", help="describe a table (default: the shipped ones)", formatter_class=HELP_FORMATTER)
     info.add_argument("table", nargs="?", default=None, help="table path or benchmark name")
     info.add_argument("--json", action="store_true", help="print JSON")
@@ -70,15 +74,21 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.data_command == "import-scores":
         from ..cache import ScoreCache
-        from ..proxies.shipped import import_shipped_scores
+        from ..proxies.shipped import import_darts725_scores, import_shipped_scores
 
         cache = ScoreCache(args.cache_dir)
-        shipped = import_shipped_scores(cache, args.proxy)
+        if args.space == "darts":
+            if args.proxy != "naswot":
+                raise ConfigError(f"the darts725 pool ships naswot scores only, not {args.proxy!r}")
+            shipped = import_darts725_scores(cache)
+        else:
+            shipped = import_shipped_scores(cache, args.proxy)
         m = shipped.meta
         print(f"imported {len(shipped.scores)} {m['proxy']} scores ({m['dataset']}, batch {m['batch']}, seed {m['seed']}, "
               f"dagfilter {m['version']}) into {cache.path}")
         print("searches and 'dagfilter rank' with the same setup (--dataset cifar10 with the full CIFAR-10 "
-              "--data-dir, --batch 128, --score-seed 0) now read them")
+              "--data-dir, --batch 128, --score-seed 0" + (", --space darts" if args.space == "darts" else "")
+              + ") now read them")
         return 0
     if args.data_command == "info":
         names = [args.table] if args.table else list(bench.available())

@@ -5,7 +5,7 @@ import argparse
 import math
 from typing import Any
 
-from ._common import print_json, read_arch_list
+from ._common import add_window_options, make_filter, print_json, read_arch_list
 from .score import add_scoring_options, open_cache
 
 EPILOG = """\
@@ -45,8 +45,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--pool", default=None, metavar="POOL",
                    help="rank a pool's cells: darts725, or a JSON-lines/CSV file of cells (its accuracies, "
                         "if any, are compared with the ranking)")
-    p.add_argument("--filter", type=float, default=None, metavar="FRACTION",
-                   help="rank only the cells inside the DAG filter's window (fraction of the radius)")
+    add_window_options(p, "rank only the cells inside the DAG filter's window")
     p.add_argument("--top", type=int, default=10, help="rows to print (default 10)")
     p.add_argument("--score-seed", type=int, default=0, help="seed of the live proxy minibatch and network init")
     p.add_argument("--cache-only", action="store_true",
@@ -78,11 +77,7 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError("give either CELL arguments / --indices or --pool, not both")
     if archs is not None and args.space == "nb201":
         archs = [int(a) if isinstance(a, str) and a.strip().isdecimal() else a for a in archs]
-    flt = None
-    if args.filter is not None:
-        from ..filter import DAGFilter
-
-        flt = DAGFilter.from_space(args.space, fraction=args.filter)
+    flt = make_filter(args)
     ctx = RankerContext(dataset=args.dataset, data_dir=args.data_dir, batch_size=args.batch,
                         score_seed=args.score_seed, cache=open_cache(args), cache_only=args.cache_only,
                         execution=Execution(args.n_jobs, args.backend, args.scheduler), iso=args.iso)
@@ -109,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print(res: Any, args: argparse.Namespace) -> None:
-    where = f"{res.config['n']} {args.space} cells" + (f" inside the filter (fraction {args.filter:g})"
+    where = f"{res.config['n']} {args.space} cells" + (f" inside the filter (fraction {args.filter})"
                                                         if args.filter is not None else "")
     print(f"{res.spec} ({res.kind}) over {where}; forward passes: {res.stats.get('forward_passes', 0)}")
     acc_cols = [c for c in res.rows.columns if c.endswith(("_test", "_val", "_acc"))]

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from ._common import add_window_options, make_filter
 from .score import add_scoring_options, open_cache
 
 EPILOG = """\
@@ -62,8 +63,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--samples", type=int, default=100, help="candidates drawn (default 100)")
     p.add_argument("--budget-mode", default="drawn", choices=["drawn", "scored"],
                    help="'drawn': N candidates drawn; 'scored': draw until N are scored (default drawn)")
-    p.add_argument("--filter", type=float, default=None, metavar="FRACTION",
-                   help="apply the DAG filter with this window fraction (paper: 0.5); default: no filter")
+    add_window_options(p, "apply the DAG filter")
     p.add_argument("--pool", default=None, metavar="POOL",
                    help="draw candidates only from a pool: darts725, or a JSON-lines/CSV file of cells "
                         "(with or without accuracies)")
@@ -140,11 +140,10 @@ def _stats(values: list[float]) -> str:
 def run(args: argparse.Namespace) -> int:
     """Run the search(es) and print the outcome."""
     from ..errors import ConfigError
-    from ..filter import DAGFilter
 
     if args.runs < 1:
         raise ConfigError(f"--runs must be >= 1, got {args.runs}")
-    flt = None if args.filter is None else DAGFilter.from_space(args.space, fraction=args.filter)
+    flt = make_filter(args)
     searcher = _make_searcher(args)
     pool_kw: dict[str, Any] = {}
     if args.pool is not None:
@@ -192,7 +191,7 @@ def run(args: argparse.Namespace) -> int:
             print(funnel_result.format_table())
         return 0
     label = f"ranked by {args.score}" if args.score else args.searcher
-    print(f"{label}{' + filter ' + format(args.filter, 'g') if flt else ''} on {args.space}, "
+    print(f"{label}{' + ' + flt.describe() if flt else ''} on {args.space}, "
           f"{args.runs} runs, {args.samples} samples ({args.budget_mode})")
     for key, label in _ACC:
         if key in summary:

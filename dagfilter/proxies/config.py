@@ -234,7 +234,22 @@ class Execution:
                 "chunk_size": self.chunk_size}
 
 
+SCORING_NETWORKS: dict[str, dict[str, Any]] = {"darts": {"C": 16, "layers": 8}}
+"""The network proxy searches and live rankers score a space's cells on when none is given. DARTS:
+16 initial channels and 8 cells (the size NAS-WOT and NDS score/train DARTS-space networks at,
+about 1.5 s per cell on one CPU thread), not the 36-channel, 20-cell evaluation network; the
+shipped NAS-WOT scores of the ``darts725`` cells use it. Other spaces: their benchmark network."""
+
+
+def scoring_network(space: str, network: Mapping[str, Any] | Items | None = None) -> dict[str, Any]:
+    """``network`` if given, else the space's :data:`SCORING_NETWORKS` entry (``{}``: the benchmark network)."""
+    if network is not None:
+        return dict(network.items() if isinstance(network, Mapping) else network)
+    return dict(SCORING_NETWORKS.get(str(space).lower(), {}))
+
+
 SETUP_FIELDS = tuple(f.name for f in fields(ScoringSetup))
 EXECUTION_FIELDS = tuple(f.name for f in fields(Execution))
 
-__all__ = ["ScoringSetup", "Execution", "ScoreKey", "BACKENDS", "SETUP_FIELDS", "EXECUTION_FIELDS"]
+__all__ = ["ScoringSetup", "Execution", "ScoreKey", "BACKENDS", "SETUP_FIELDS", "EXECUTION_FIELDS",
+           "SCORING_NETWORKS", "scoring_network"]

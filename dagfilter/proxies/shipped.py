@@ -1,12 +1,18 @@
-"""Proxy scores of the whole NAS-Bench-201 space shipped with dagfilter, and their import into a
-:class:`~dagfilter.cache.ScoreCache`.
+"""Proxy scores shipped with dagfilter, and their import into a :class:`~dagfilter.cache.ScoreCache`.
 
-``benchmarks_data/naswot_nb201_cifar10.npz`` holds the NAS-WOT score of all 15,625 cells
-(CIFAR-10 training minibatch, batch 128, score seed 0), computed by this package and written by
-``scripts/build_shipped_scores.py``. Importing them (``dagfilter data import-scores``) lets a
-search or ``scripts/bench_rankers.py`` run without the ~6 CPU-hours of scoring; the cache key
-is exactly the one a live computation with the same setup would use, so live runs and imported
-scores mix freely.
+* ``benchmarks_data/naswot_nb201_cifar10.npz`` holds the NAS-WOT score of all 15,625 NAS-Bench-201
+  cells (CIFAR-10 training minibatch, batch 128, score seed 0), written by
+  ``scripts/build_shipped_scores.py``;
+* ``benchmarks_data/naswot_darts725_cifar10.npz`` holds the NAS-WOT score of the 725 cells of the
+  ``darts725`` table, by table row (DARTS network with 16 channels and 8 cells,
+  :data:`~dagfilter.proxies.config.SCORING_NETWORKS`; same minibatch), written by
+  ``scripts/score_darts725.py``.
+
+Importing them (``dagfilter data import-scores``) lets a search or ``scripts/bench_rankers.py`` /
+``scripts/bench_darts.py`` run without the scoring (~6 CPU-hours for NB201, ~20 CPU-minutes for the
+725); the cache key is exactly the one a live computation with the same setup and a data directory
+would use, so live runs and imported scores mix freely. Each file records its setup and a SHA-256 of
+its scores, checked on load.
 """
 from __future__ import annotations
 
@@ -27,6 +33,8 @@ SHIPPED = {"naswot": "naswot_nb201_cifar10.npz"}
 """Proxy name -> shipped file in ``benchmarks_data``."""
 
 NUM_CELLS = 15625
+DARTS725_FILE = "naswot_darts725_cifar10.npz"
+DARTS725_ROWS = 725
 
 
 @dataclass(frozen=True)
@@ -43,7 +51,7 @@ class ShippedScores:
 
         m = self.meta
         return ScoringSetup(m["proxy"], m["dataset"], None, int(m["batch"]), int(m["seed"]),
-                            network=m.get("network") or ())
+                            space=m.get("space", "nb201"), network=m.get("network") or ())
 
     @property
     def key(self) -> Any:
@@ -66,8 +74,14 @@ def load_shipped_scores(proxy: str = "naswot", path: str | os.PathLike | None = 
     if path is None:
         if proxy not in SHIPPED:
             raise ConfigError(f"no shipped scores for proxy {proxy!r}; shipped: {', '.join(SHIPPED)}")
-        source: Any = resources.files("benchmarks_data").joinpath(SHIPPED[proxy])
-        where, absent = f"benchmarks_data/{SHIPPED[proxy]}", "is missing from the installation"
+    return _read_scores(SHIPPED[proxy] if path is None else None, path, NUM_CELLS)
+
+
+def _read_scores(shipped_name: str | None, path: str | os.PathLike | None, rows: int) -> ShippedScores:
+    """Read and verify a score file: the shipped ``shipped_name`` or the file ``path``; ``rows`` scores."""
+    if path is None:
+        source: Any = resources.files("benchmarks_data").joinpath(shipped_name)
+        where, absent = f"benchmarks_data/{shipped_name}", "is missing from the installation"
     else:
         source, where, absent = Path(path), f"score file {str(path)!r}", "does not exist"
     try:
@@ -79,8 +93,8 @@ def load_shipped_scores(proxy: str = "naswot", path: str | os.PathLike | None = 
         raise BenchmarkError(f"{where} is not a dagfilter score file (needs 'scores' and 'meta')")
     scores = np.asarray(data["scores"], dtype=np.float64)
     meta = json.loads(str(data["meta"]))
-    if scores.shape != (NUM_CELLS,):
-        raise BenchmarkError(f"{where}: expected {NUM_CELLS} scores, got shape {scores.shape}")
+    if scores.shape != (rows,):
+        raise BenchmarkError(f"{where}: expected {rows} scores, got shape {scores.shape}")
     if _digest(scores) != meta.get("sha256"):
         raise BenchmarkError(f"{where} fails its SHA-256 check (corrupted or edited)")
     scores.setflags(write=False)
@@ -137,4 +151,64 @@ def write_shipped_scores(cache: Any, out: str | os.PathLike, setup: Any = None, 
     return out
 
 
-__all__ = ["ShippedScores", "SHIPPED", "load_shipped_scores", "import_shipped_scores", "write_shipped_scores"]
+def darts725_setup(data_dir: str | os.PathLike | None = None) -> Any:
+    """The setup of the shipped ``darts725`` scores: NAS-WOT, CIFAR-10, batch 128, seed 0, space
+    ``darts`` on the DARTS scoring network (16 channels, 8 cells)."""
+    from .config import ScoringSetup, scoring_network
+
+    return ScoringSetup("naswot", "cifar10", None if data_dir is None else os.fspath(data_dir), 128, 0, "darts",
+                        scoring_network("darts"))
+
+
+def load_darts725_scores(path: str | os.PathLike | None = None) -> ShippedScores:
+    """The shipped NAS-WOT scores of the ``darts725`` cells, by table row (or those of ``path``).
+
+    Raises:
+        BenchmarkError: the file is missing, of the wrong shape or fails its checksum.
+    """
+    return _read_scores(DARTS725_FILE if path is None else None, path, DARTS725_ROWS)
+
+
+def import_darts725_scores(cache: Any, path: str | os.PathLike | None = None) -> ShippedScores:
+    """Write the shipped ``darts725`` NAS-WOT scores into ``cache`` (keyed by each cell's canonical
+    genotype and the scores' setup); returns what was written.
+
+    Raises:
+        ConfigError: the scores were made by another dagfilter version than the cache's.
+    """
+    from ..pools import load_pool
+
+    shipped = load_darts725_scores(path)
+    if shipped.meta["version"] != cache.version:
+        raise ConfigError(f"shipped DARTS scores were computed by dagfilter {shipped.meta['version']}, the cache is "
+                          f"for {cache.version}; rebuild them with scripts/score_darts725.py")
+    pool = load_pool("darts725")
+    cache.put_many([(k, float(v), None, None) for k, v in zip(pool.keys, shipped.scores.tolist())], shipped.key)
+    return shipped
+
+
+def write_darts725_scores(scores: Any, out: str | os.PathLike, setup: Any, version: str,
+                          data_source: str = "") -> Path:
+    """Write the ``darts725`` score file: ``scores`` by table row, ``setup`` (a ScoringSetup, space
+    ``darts``), the package ``version`` that computed them, a SHA-256 of the scores.
+
+    Raises:
+        BenchmarkError: not one finite-or-inf score per row.
+    """
+    arr = np.asarray(scores, dtype=np.float64)
+    if arr.shape != (DARTS725_ROWS,) or np.isnan(arr).any():
+        raise BenchmarkError(f"expected {DARTS725_ROWS} scores (no NaN), got shape {arr.shape}")
+    meta = {"proxy": setup.proxy, "dataset": setup.dataset, "batch": setup.batch_size, "seed": setup.seed,
+            "space": setup.space, "network": dict(setup.network), "benchmark": "darts725", "version": version,
+            "data_source": data_source, "cells": DARTS725_ROWS, "sha256": _digest(arr),
+            "created": time.strftime("%Y-%m-%d", time.gmtime())}
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp.npz")
+    np.savez(tmp, scores=arr, meta=np.asarray(json.dumps(meta)))
+    os.replace(tmp, out)
+    return out
+
+
+__all__ = ["ShippedScores", "SHIPPED", "load_shipped_scores", "import_shipped_scores", "write_shipped_scores",
+           "DARTS725_FILE", "darts725_setup", "load_darts725_scores", "import_darts725_scores", "write_darts725_scores"]

@@ -29,6 +29,8 @@ class RankerContext:
         filter: a :class:`~dagfilter.filter.DAGFilter` whose centre/radius ``window_distance``
             uses (default: ``DAGFilter.from_space(space)``).
         part: which cell of a two-cell genotype the cell metrics read (``normal``/``reduce``).
+        network: size options of the network live proxies score on (default: the space's
+            :data:`dagfilter.proxies.config.SCORING_NETWORKS` entry, e.g. DARTS 16 channels, 8 cells).
         iso: NAS-Bench-201 isomorphism handling of live rankers: ``"off"``; ``"search"``
             (default: cells of a class already scored in the same call reuse that score);
             ``"cache"`` (also reuse a cached score of any member of the class).
@@ -44,6 +46,7 @@ class RankerContext:
     filter: Any = None
     part: str = "normal"
     iso: str = "search"
+    network: Any = None
 
     def __post_init__(self) -> None:
         if self.iso not in ISO_MODES:
@@ -76,8 +79,10 @@ class RankerContext:
     def scoring_setup(self, proxy: str, space: str = "nb201") -> Any:
         """The :class:`~dagfilter.proxies.ScoringSetup` of live proxy ``proxy`` on ``space``."""
         from ..proxies import ScoringSetup
+        from ..proxies.config import scoring_network
 
-        return ScoringSetup(proxy, self.dataset, self.data_dir, self.batch_size, self.score_seed, space)
+        return ScoringSetup(proxy, self.dataset, self.data_dir, self.batch_size, self.score_seed, space,
+                            scoring_network(space, self.network))
 
     def execution_for(self, progress: bool = False, desc: str = "scoring") -> Any:
         """:attr:`execution` (default: in this process) with the progress bar settings of one call."""
@@ -91,6 +96,8 @@ class RankerContext:
         d["data_dir"] = None if self.data_dir is None else str(self.data_dir)
         d["cache"] = None if self.cache is None else str(self.cache.path)
         d["filter"] = None if self.filter is None else self.filter.to_dict()
+        if self.network is not None:
+            d["network"] = dict(self.network)
         return d
 
 

@@ -53,11 +53,16 @@ class LiveProxyRanker(Ranker):
 
         return [cell_key(a)[0] for a in cand.archs]
 
-    def _cache_lookup(self, keys: Sequence[str]) -> dict[str, tuple[float, float | None]]:
+    def setup_for(self, space: str) -> Any:
+        """The :class:`~dagfilter.proxies.ScoringSetup` of this ranker on ``space`` (its scoring
+        network: :func:`dagfilter.proxies.config.scoring_network`)."""
+        return self.setup if space == self.setup.space else self.ctx.scoring_setup(self.proxy, space)
+
+    def _cache_lookup(self, keys: Sequence[str], space: str = "nb201") -> dict[str, tuple[float, float | None]]:
         c = self.ctx
         if c.cache is None:
             return {}
-        return c.cache.get_many(keys, self.setup.key)
+        return c.cache.get_many(keys, self.setup_for(space).key)
 
     def _cached_by_index(self) -> dict[int, tuple[float, float | None]]:
         """Every cached NB201 score of this setup, by index (for ``iso="cache"``)."""
@@ -73,17 +78,15 @@ class LiveProxyRanker(Ranker):
         if not keys:
             return {}
         if c.cache_only:
-            got = self._cache_lookup(keys)
+            got = self._cache_lookup(keys, space.name)
             missing = [k for k in keys if k not in got]
             if missing:
                 raise DataError(f"{len(missing)} cell(s) are not in the score cache (cache_only=True), "
                                 f"e.g. {missing[0]!r}")
             return {k: (got[k][0], got[k][1], True) for k in keys}
-        from dataclasses import replace
-
         from ..proxies.scoring import score_cells
 
-        res = score_cells(keys, replace(self.setup, space=space.name), c.cache, c.execution_for(progress, self.proxy))
+        res = score_cells(keys, self.setup_for(space.name), c.cache, c.execution_for(progress, self.proxy))
         return {r.cell: (r.score, r.seconds, r.cached) for r in res}
 
     # ------------------------------------------------------------------ evaluate
@@ -99,7 +102,7 @@ class LiveProxyRanker(Ranker):
         if n == 0:
             return RankerOutput(scores, seconds, cached, reused, passes, computed)
         keys = self._keys(cand)
-        in_cache = set(self._cache_lookup(keys))
+        in_cache = set(self._cache_lookup(keys, cand.space.name))
 
         # group candidates: by isomorphism class (NB201, iso on) or by identical cell
         if cand.is_nb201 and self.ctx.iso != "off":
