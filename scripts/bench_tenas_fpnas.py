@@ -2,7 +2,7 @@
 
 For each searcher and seed, runs the search without the filter and with it under each
 requested filter rule (TE-NAS: ``centroid`` = the authors' rule, ``window`` = our earlier one;
-FP-NAS: ``skip`` = rejected draws skipped, ``truncate`` = redrawn), all with the same seed, so
+FP-NAS: ``skip`` = rejected draws skipped, not replaced), all with the same seed, so
 each filtered search is paired with its plain twin. Reports, per arm: mean ± std (sample std)
 of the chosen cell's test accuracy on CIFAR-10 / CIFAR-100 / ImageNet16-120 from the shipped
 NAS-Bench-201 table, the paired difference filtered - plain with a 95 % t-interval over seeds,
@@ -14,7 +14,7 @@ better.
 Usage::
 
     python scripts/bench_tenas_fpnas.py --data-dir ../shared/data/cifar10 --seeds 0-9 \\
-        --out runs/tenas_fpnas --tenas-rules centroid window --fpnas-rules skip truncate
+        --out runs/tenas_fpnas --tenas-rules centroid window --fpnas-rules skip
     python scripts/bench_tenas_fpnas.py --size paper --device cuda --seeds 0 1 2 --fpnas-budget 200
 
 ``--seeds`` takes numbers and ranges (``0-9 12``). Writes ``<out>/results.json`` (every
@@ -105,7 +105,8 @@ def costs(res: SearchResult) -> dict[str, float]:
 
 def summarize(name: str, arms: dict[str, list[SearchResult]], seeds: list[int]) -> tuple[list[str], dict[str, Any]]:
     """Markdown lines and a JSON summary for one searcher; arms are keyed by rule ('plain' first)."""
-    plain = {r.seed: r for r in arms["plain"]}
+    common = set.intersection(*({r.seed for r in rs} for rs in arms.values()))  # complete pairs only
+    plain = {r.seed: r for r in arms["plain"] if r.seed in common}
     lines = []
     summary: dict[str, Any] = {}
     cost_keys = list(costs(arms["plain"][0]))

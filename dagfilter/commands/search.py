@@ -81,9 +81,9 @@ def register(subparsers: Any) -> None:
     g = p.add_argument_group("TE-NAS / FP-NAS")
     g.add_argument("--size", choices=["cpu", "paper"], default=None, help="supernet sizes: reduced CPU size or the paper's")
     g.add_argument("--device", default=None, help="torch device for supernet searchers (default cpu)")
-    g.add_argument("--filter-rule", choices=["centroid", "window", "skip", "truncate"], default=None,
-                   help="how --filter enters the search: TE-NAS 'centroid' (default, the authors' rule) or 'window'; "
-                        "FP-NAS 'skip' (default: rejected draws are not trained, not replaced) or 'truncate'")
+    g.add_argument("--filter-rule", choices=["centroid", "window", "skip"], default=None,
+                   help="how --filter enters the search: TE-NAS 'centroid' (default, the authors' rule) or 'window' "
+                        "(our earlier rule); FP-NAS 'skip' (its only rule: rejected draws are not trained, not replaced)")
     g.add_argument("--state-dir", default=None, help="where resumable search state is kept")
     g.add_argument("--no-resume", action="store_true", help="start afresh instead of resuming saved state")
     g = p.add_argument_group("brief training of the top cells (funnel)")
