@@ -279,3 +279,21 @@ def test_tenas_bad_options(cifar_dir):
     with pytest.raises(SpaceError):
         searchers.get("tenas", data_dir=cifar_dir).search("pnas", progress=False)
     assert "tenas" in searchers.available() and "fpnas" in searchers.available()
+
+
+def test_bench_script_paired_interval_and_seeds():
+    import importlib.util
+    from pathlib import Path
+
+    from scipy import stats
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / "bench_tenas_fpnas.py"
+    spec = importlib.util.spec_from_file_location("bench_tenas_fpnas_under_test", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    assert mod.parse_seeds(["0-3", "7"]) == [0, 1, 2, 3, 7]
+    diffs = [0.5, -0.2, 1.1, 0.3]
+    m, lo, hi = mod.paired_interval(diffs)
+    ci = stats.ttest_1samp(diffs, 0.0).confidence_interval(0.95)
+    assert m == pytest.approx(np.mean(diffs)) and (lo, hi) == pytest.approx((ci.low, ci.high))
+    assert math.isnan(mod.paired_interval([0.4])[1])
