@@ -135,7 +135,14 @@ class ScoreCache:
     """
 
     def __init__(self, path: str | os.PathLike | None = None, version: str | None = None) -> None:
-        p = Path(path).expanduser() if path is not None else default_cache_dir()
+        if path is not None and not isinstance(path, (str, os.PathLike)):
+            from .errors import show
+
+            raise ConfigError(f"score cache path must be a folder or .sqlite file path, got {show(path)}")
+        try:
+            p = Path(path).expanduser() if path is not None else default_cache_dir()
+        except (TypeError, ValueError, RuntimeError) as exc:
+            raise ConfigError(f"score cache path {path!r} is not usable: {exc}") from None
         if p.suffix not in (".sqlite", ".db"):
             p = p / CACHE_FILE
         try:
@@ -144,19 +151,37 @@ class ScoreCache:
             raise ConfigError(f"cannot create score cache directory {str(p.parent)!r}: {exc}") from None
         self.path = p
         self.version = version or _package_version()
-        try:
-            with self._connect() as con:
-                con.execute("PRAGMA journal_mode=WAL")
-                con.execute(_SCHEMA)
-        except sqlite3.DatabaseError as exc:
-            raise ConfigError(f"{str(p)!r} is not a dagfilter score cache: {exc}") from None
+        if p.is_dir():
+            raise ConfigError(f"score cache file {str(p)!r} is a directory")
+        with self._connect() as con:
+            con.execute("PRAGMA journal_mode=WAL")
+            # a truncated or overwritten file is reported here, before any score is read from it
+            check = con.execute("PRAGMA quick_check").fetchone()
+            if not check or check[0] != "ok":
+                raise sqlite3.DatabaseError(f"integrity check failed: {check[0] if check else 'no answer'}")
+            con.execute(_SCHEMA)
+
+    def _damaged(self, exc: Exception) -> ConfigError:
+        p = str(self.path)
+        if isinstance(exc, sqlite3.OperationalError) and "malformed" not in str(exc):
+            return ConfigError(f"score cache {p!r} cannot be used: {exc}")
+        return ConfigError(
+            f"score cache {p!r} is not a dagfilter score cache, or a damaged one ({exc}): truncated or "
+            f"overwritten. To recover, salvage what is left with: sqlite3 {p} .recover | sqlite3 {p}.recovered "
+            f"(then move {p}.recovered to {p}), or delete {p} (and any {p}-wal / {p}-shm beside it) so the "
+            "scores are computed again")
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        con = sqlite3.connect(self.path, timeout=60.0)
+        try:
+            con = sqlite3.connect(self.path, timeout=60.0)
+        except sqlite3.Error as exc:
+            raise self._damaged(exc) from None
         try:
             with con:  # commits on success, rolls back on error
                 yield con
+        except sqlite3.DatabaseError as exc:  # damaged file (or an unusable path): a clear error, never wrong scores
+            raise self._damaged(exc) from None
         finally:
             con.close()
 

@@ -32,6 +32,21 @@ class Edge(NamedTuple):
     op: str
 
 
+def _short(value: Any) -> str:
+    from .errors import show
+
+    return show(value)
+
+
+def _node_id(value: Any, what: str) -> int:
+    """An integer node id (bool, float and str are refused rather than silently truncated)."""
+    import numbers
+
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or type(value).__name__ == "bool_":
+        raise GraphError(f"{what} must be an integer node id, got {_short(value)}")
+    return int(value)
+
+
 @dataclass(frozen=True, eq=False)
 class Cell:
     """An immutable, validated cell DAG.
@@ -60,13 +75,30 @@ class Cell:
     def __post_init__(self) -> None:
         n = self.num_nodes
         if isinstance(n, bool) or not isinstance(n, int) or n < 2:
-            raise GraphError(f"a cell needs an integer number of nodes >= 2, got {n!r}")
-        try:
-            edges = tuple(Edge(int(s), int(d), o) for s, d, o in self.edges)
-        except (TypeError, ValueError) as exc:
-            raise GraphError(f"edges must be (src, dst, op) triples of ints and an op name: {exc}") from None
-        inputs = tuple(int(i) for i in self.inputs)
-        output = n - 1 if self.output == -1 else int(self.output)
+            raise GraphError(f"a cell needs an integer number of nodes >= 2, got {_short(n)}")
+        raw_edges = self.edges
+        if isinstance(raw_edges, (str, bytes)) or not isinstance(raw_edges, Iterable):
+            raise GraphError(f"edges must be a sequence of (src, dst, op) triples, got {_short(raw_edges)}")
+        edges_l = []
+        for e in raw_edges:
+            if isinstance(e, (str, bytes)) or not isinstance(e, Iterable):
+                raise GraphError(f"an edge must be a (src, dst, op) triple, got {_short(e)}")
+            e = tuple(e)
+            if len(e) != 3:
+                raise GraphError(f"an edge must be a (src, dst, op) triple, got {_short(e)}")
+            edges_l.append(Edge(_node_id(e[0], "edge source"), _node_id(e[1], "edge target"), e[2]))
+        edges = tuple(edges_l)
+        raw_inputs = self.inputs
+        if isinstance(raw_inputs, (str, bytes)) or not isinstance(raw_inputs, Iterable):
+            raise GraphError(f"inputs must be a sequence of node ids, got {_short(raw_inputs)}")
+        inputs = tuple(_node_id(i, "input node") for i in raw_inputs)
+        output = _node_id(self.output, "output node")
+        output = n - 1 if output == -1 else output
+        # every non-input node needs an incoming edge: reject huge node counts before allocating
+        # per-node arrays (small cells get the more specific message of _validate)
+        if n > 4096 and n - len(set(inputs)) > len(edges):
+            raise GraphError(f"a cell of {n} nodes and {len(inputs)} input(s) needs at least "
+                             f"{n - len(set(inputs))} edges, got {len(edges)}: some node has no incoming edge")
         object.__setattr__(self, "edges", edges)
         object.__setattr__(self, "inputs", inputs)
         object.__setattr__(self, "output", output)

@@ -5,6 +5,25 @@ Every error raised for bad user input derives from :class:`DagFilterError` (itse
 """
 from __future__ import annotations
 
+import reprlib
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel = 4
+_REPR.maxstring = 160
+_REPR.maxother = 80
+_REPR.maxlist = _REPR.maxtuple = _REPR.maxdict = _REPR.maxset = 8
+
+
+def show(value: object) -> str:
+    """A short ``repr`` of a (possibly huge, deeply nested or hostile) value for error messages:
+    bounded length and nesting, never a RecursionError."""
+    if isinstance(value, int) and value.bit_length() > 3000:
+        return f"an integer of {int(value.bit_length() * 0.30103)} digits"
+    try:
+        return _REPR.repr(value)
+    except Exception:  # noqa: BLE001 - a broken __repr__ must not hide the real error
+        return f"<{type(value).__name__} object>"
+
 
 class DagFilterError(ValueError):
     """Base class of all dagfilter input errors."""
@@ -24,7 +43,7 @@ class UnknownOpError(DagFilterError):
             hint = f"; known ops: {', '.join(sorted(map(str, known)))}"
         loc = f" in {where}" if where else ""
         tail = f". {advice}" if advice else ""
-        super().__init__(f"unknown op {op!r}{loc}{hint}{tail}")
+        super().__init__(f"unknown op {show(op)}{loc}{hint}{tail}")
 
 
 class GraphError(DagFilterError):

@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
 
 import numpy as np
 
-from .errors import ConfigError
+from .errors import ConfigError, show
 from .metrics import depth_width
 from .spaces import Space, get_space
 
@@ -59,6 +59,18 @@ then the largest share of the top-10 % kept): the authors' code's range at fract
 WINDOW_FAMILIES = ("space", "paper", "code")
 
 
+def _real(x: Any) -> bool:
+    import numbers
+
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
+def _two_finite(pair: Any) -> bool:
+    if isinstance(pair, (str, bytes)) or not hasattr(pair, "__len__") or len(pair) != 2:
+        return False
+    return all(_real(v) and np.isfinite(float(v)) for v in pair)
+
+
 @dataclass(frozen=True)
 class DAGFilter:
     """An axis-aligned window on (d_bar, m_bar).
@@ -79,14 +91,14 @@ class DAGFilter:
 
     def __post_init__(self) -> None:
         for name, pair in (("center", self.center), ("radius", self.radius)):
-            if len(pair) != 2 or not all(np.isfinite(v) for v in pair):
-                raise ConfigError(f"{name} must be two finite numbers, got {pair!r}")
+            if not _two_finite(pair):
+                raise ConfigError(f"{name} must be two finite numbers, got {show(pair)}")
         if any(r < 0 for r in self.radius):
-            raise ConfigError(f"radius must be >= 0, got {self.radius!r}")
-        if not (np.isfinite(self.fraction) and self.fraction >= 0):
-            raise ConfigError(f"fraction must be a number >= 0, got {self.fraction!r}")
-        if self.part not in ("normal", "reduce", "both"):
-            raise ConfigError(f"part must be 'normal', 'reduce' or 'both', got {self.part!r}")
+            raise ConfigError(f"radius must be >= 0, got {show(self.radius)}")
+        if not (_real(self.fraction) and np.isfinite(self.fraction) and self.fraction >= 0):
+            raise ConfigError(f"fraction must be a number >= 0, got {show(self.fraction)}")
+        if not isinstance(self.part, str) or self.part not in ("normal", "reduce", "both"):
+            raise ConfigError(f"part must be 'normal', 'reduce' or 'both', got {show(self.part)}")
         object.__setattr__(self, "center", (float(self.center[0]), float(self.center[1])))
         object.__setattr__(self, "radius", (float(self.radius[0]), float(self.radius[1])))
 
@@ -110,7 +122,7 @@ class DAGFilter:
         """From ``((d_min, d_max), (m_min, m_max))``: centre = midpoints, radius = half-ranges."""
         (d0, d1), (m0, m1) = bounds
         if d1 < d0 or m1 < m0:
-            raise ConfigError(f"bounds must be (min, max) pairs, got {bounds!r}")
+            raise ConfigError(f"bounds must be (min, max) pairs, got {show(bounds)}")
         return cls(((d0 + d1) / 2, (m0 + m1) / 2), ((d1 - d0) / 2, (m1 - m0) / 2), fraction, space, part)
 
     @classmethod
@@ -140,7 +152,7 @@ class DAGFilter:
         rounding, on DARTS-like spaces they differ because the paper's range comes from the NDS samples.
         """
         if space not in PAPER_WINDOWS:
-            raise ConfigError(f"the paper publishes windows for {sorted(PAPER_WINDOWS)}, not {space!r}")
+            raise ConfigError(f"the paper publishes windows for {sorted(PAPER_WINDOWS)}, not {show(space)}")
         center, radius = PAPER_WINDOWS[space]
         return cls(center, radius, fraction, space, part)
 

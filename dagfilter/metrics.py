@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass
-from typing import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -27,70 +27,179 @@ from .errors import DagFilterError
 from .ops import FREE, PARAM, ZERO
 
 
+MAX_PATH_LIST = 1_000_000
+"""Most paths :attr:`PathStats.path_depths` lists one by one (the histogram has no limit)."""
+
+
+def _magnitude(n: int) -> str:
+    """``n`` with thousands separators, or ``about 10^k`` for huge counts (no slow int->str)."""
+    return f"{n:,}" if n < 10 ** 15 else f"about 10^{int(n.bit_length() * math.log10(2))}"
+
+
 @dataclass(frozen=True)
 class PathStats:
-    """Path statistics of a cell.
+    """Path statistics of a cell (exact integers, however many paths).
 
     Attributes:
         num_paths: P, the number of unique input->output paths (zero edges cut paths).
-        depth_hist: ``depth_hist[k]`` = number of paths with exactly ``k`` parameterized ops.
+        depth_sum: sum_p d_p.
+        num_param_paths: #{p : d_p > 0}.
+        depth_hist: ``depth_hist[k]`` = number of paths with exactly ``k`` parameterized ops
+            (computed on first use: O(E * depth) work, refused above :data:`MAX_HIST_WORK`).
     """
 
     num_paths: int
-    depth_hist: tuple[int, ...]
+    depth_sum: int
+    num_param_paths: int
+    cell: Cell | None = field(default=None, repr=False, compare=False)
 
     @property
-    def depth_sum(self) -> int:
-        """sum_p d_p."""
-        return sum(k * c for k, c in enumerate(self.depth_hist))
+    def depth_hist(self) -> tuple[int, ...]:
+        """The path-depth histogram (see the class docstring)."""
+        cached = self.__dict__.get("_hist")
+        if cached is None:
+            if self.cell is None:
+                raise DagFilterError("this PathStats was built without its cell; no histogram")
+            cached = depth_histogram(self.cell)
+            object.__setattr__(self, "_hist", cached)
+        return cached
 
     @property
-    def num_param_paths(self) -> int:
-        """#{p : d_p > 0}."""
-        return self.num_paths - (self.depth_hist[0] if self.depth_hist else 0)
+    def depth_counts(self) -> dict[int, int]:
+        """The path-depth histogram as ``{d: number of paths of depth d}`` (non-zero counts only;
+        exact integers, however many paths there are)."""
+        return {k: c for k, c in enumerate(self.depth_hist) if c}
 
     @property
     def path_depths(self) -> list[int]:
-        """The multiset of d_p as a sorted list (length P)."""
+        """The multiset of d_p as a sorted list (length P).
+
+        Raises :class:`DagFilterError` when P exceeds :data:`MAX_PATH_LIST` (a Fibonacci-shaped
+        cell of 40 nodes has ~10^8 paths): use :attr:`depth_hist` / :attr:`depth_counts`, which
+        hold the same information in space linear in the depth.
+        """
+        if self.num_paths > MAX_PATH_LIST:
+            raise DagFilterError(f"the cell has {_magnitude(self.num_paths)} paths, too many to list one by one "
+                                 f"(limit {MAX_PATH_LIST:,}); use depth_hist / depth_counts")
         return [k for k, c in enumerate(self.depth_hist) for _ in range(c)]
 
     @property
     def d_bar(self) -> float:
-        """Effective depth (0 for a cell without paths)."""
+        """Effective depth (0 for a cell without paths); exact integer ratio, correctly rounded."""
         return self.depth_sum / self.num_paths if self.num_paths else 0.0
 
     @property
     def m_bar(self) -> float:
-        """Effective width (0 when d_bar = 0)."""
-        d = self.d_bar
-        return self.num_param_paths / d if d > 0 else 0.0
+        """Effective width (0 when d_bar = 0), from exact integers: ``#{p: d_p > 0} * P / sum_p d_p``.
+
+        A cell with astronomically many paths can have m_bar above the float range (~1.8e308);
+        it is then ``inf`` (such a cell lies outside every filter window).
+        """
+        s = self.depth_sum
+        if not self.num_paths or s == 0:
+            return 0.0
+        try:
+            return (self.num_param_paths * self.num_paths) / s
+        except OverflowError:
+            return math.inf
+
+
+def as_cell(arch: object, what: str = "this function") -> Cell:
+    """``arch`` as a :class:`Cell`: a Cell as is, any single-cell encoding through
+    :func:`~dagfilter.encodings.parse.parse_arch`; a two-cell genotype is an error naming the fix."""
+    if isinstance(arch, Cell):
+        return arch
+    from .encodings.parse import parse_arch
+
+    out = parse_arch(arch)
+    if not isinstance(out, Cell):
+        raise DagFilterError(f"{what} needs one cell; a genotype has two: pass Cell.from_genotype(g, 'normal') "
+                             f"or Cell.from_genotype(g, 'reduce')")
+    return out
 
 
 def path_stats(cell: Cell) -> PathStats:
-    """Count paths and their depths by DP over the cell's topological order (O(E * depth))."""
-    hist: list[list[int]] = [[] for _ in range(cell.num_nodes)]
+    """Count paths, their summed depth and the paths of positive depth by one DP over the cell's
+    topological order: O(E) exact-integer additions, no path enumeration. The depth histogram
+    (:attr:`PathStats.depth_hist`) is computed when first asked for. ``cell`` may be any
+    single-cell encoding.
+    """
+    cell = as_cell(cell, "path_stats")
+    n = cell.num_nodes
+    cnt, sumd, pos = [0] * n, [0] * n, [0] * n
     for v in cell.inputs:
-        hist[v] = [1]
+        cnt[v] = 1
     edges, codes = cell.edges, cell.kind_codes
     for k in cell._dp_order:  # type: ignore[attr-defined]
         code = codes[k]
         if code == ZERO:
             continue
         src, dst = edges[k].src, edges[k].dst
-        h = hist[src]
-        if not h:
+        c = cnt[src]
+        if not c:
             continue
-        acc = hist[dst]
+        cnt[dst] += c
+        if code == PARAM:
+            sumd[dst] += sumd[src] + c
+            pos[dst] += c
+        else:
+            sumd[dst] += sumd[src]
+            pos[dst] += pos[src]
+    o = cell.output
+    return PathStats(num_paths=cnt[o], depth_sum=sumd[o], num_param_paths=pos[o], cell=cell)
+
+
+MAX_HIST_WORK = 20_000_000
+"""Most integer additions :func:`depth_histogram` performs (a 40-node Fibonacci cell needs ~1,700;
+a 10,000-node one ~10^8, refused)."""
+
+
+def depth_histogram(cell: Cell, max_work: int = MAX_HIST_WORK) -> tuple[int, ...]:
+    """``hist[k]`` = number of input->output paths with exactly ``k`` parameterized ops (exact).
+
+    DP over the topological order carrying one histogram per node: O(E * depth) additions, so
+    polynomial however many paths there are. Raises :class:`DagFilterError` when the work would
+    exceed ``max_work`` additions.
+    """
+    cell = as_cell(cell, "depth_histogram")
+    n = cell.num_nodes
+    edges, codes = cell.edges, cell.kind_codes
+    order = cell._dp_order  # type: ignore[attr-defined]
+    # longest histogram per node first: it bounds the work before any big-integer addition
+    length = [0] * n
+    for v in cell.inputs:
+        length[v] = 1
+    work = 0
+    for k in order:
+        code = codes[k]
+        src, dst = edges[k].src, edges[k].dst
+        if code == ZERO or not length[src]:
+            continue
+        work += length[src]
+        length[dst] = max(length[dst], length[src] + (1 if code == PARAM else 0))
+    if work > max_work:
+        raise DagFilterError(f"the path-depth histogram of this cell ({n} nodes, {len(edges)} edges) needs "
+                             f"{work:,} additions, more than the limit {max_work:,}; d_bar and m_bar do not need it")
+    hist: list[Any] = [None] * n
+    for v in cell.inputs:
+        hist[v] = np.array([1], dtype=object)
+    for k in order:
+        code = codes[k]
+        if code == ZERO:
+            continue
+        src, dst = edges[k].src, edges[k].dst
+        h = hist[src]
+        if h is None:
+            continue
+        if hist[dst] is None:
+            hist[dst] = np.zeros(length[dst], dtype=object)
+            hist[dst][:] = 0
         shift = 1 if code == PARAM else 0
-        need = len(h) + shift
-        if len(acc) < need:
-            acc.extend([0] * (need - len(acc)))
-        for i, c in enumerate(h):
-            acc[i + shift] += c
-    out = hist[cell.output]
+        hist[dst][shift:shift + len(h)] += h
+    out = [] if hist[cell.output] is None else [int(c) for c in hist[cell.output]]
     while out and out[-1] == 0:
         out.pop()
-    return PathStats(num_paths=sum(out), depth_hist=tuple(out))
+    return tuple(out)
 
 
 def depth_width(cell: Cell) -> tuple[float, float]:
@@ -194,11 +303,33 @@ def batch_depth_width_dense(param: np.ndarray, free: np.ndarray, input_mask: np.
     return depth_width_from_counts(*batch_path_counts(param, free, input_mask, output))
 
 
+DENSE_MAX_NODES = 64
+"""Cells with more nodes skip the dense (N, n, n) batch and use the exact per-cell DP."""
+
+
 def batch_depth_width(cells: Sequence[Cell]) -> tuple[np.ndarray, np.ndarray]:
-    """``(d_bar, m_bar)`` arrays for any list of cells."""
+    """``(d_bar, m_bar)`` arrays for any list of cells (or single-cell encodings).
+
+    Small cells go through the vectorized dense DP; cells of more than :data:`DENSE_MAX_NODES`
+    nodes, and any whose float path counts overflow, through the exact integer DP.
+    """
+    if isinstance(cells, (str, bytes, Cell)) or not hasattr(cells, "__len__"):
+        raise DagFilterError(f"batch_depth_width needs a list of cells, got {type(cells).__name__}")
+    cells = [as_cell(c, "batch_depth_width") for c in cells]
     if len(cells) == 0:
         return np.zeros(0), np.zeros(0)
-    return batch_depth_width_dense(*dense_kind_counts(cells))
+    small = [i for i, c in enumerate(cells) if c.num_nodes <= DENSE_MAX_NODES]
+    exact = [i for i, c in enumerate(cells) if c.num_nodes > DENSE_MAX_NODES]
+    d = np.zeros(len(cells))
+    m = np.zeros(len(cells))
+    if small:
+        P, s, pp = batch_path_counts(*dense_kind_counts([cells[i] for i in small]))
+        d[small], m[small] = depth_width_from_counts(P, s, pp)
+        exact += [small[j] for j in np.nonzero(~(np.isfinite(P) & np.isfinite(s) & np.isfinite(pp)))[0]]
+    for i in exact:
+        st = path_stats(cells[i])
+        d[i], m[i] = st.d_bar, st.m_bar
+    return d, m
 
 
 def nb201_kind_codes(op_codes: np.ndarray) -> np.ndarray:
@@ -240,10 +371,11 @@ def _kind_probs(cell: Cell, edge_probs: Sequence[Mapping[str, float]]) -> np.nda
     out = np.zeros((len(cell.edges), 3))
     for k, dist in enumerate(edge_probs):
         if not isinstance(dist, Mapping) or not dist:
-            raise DagFilterError(f"edge {k}: op distribution must be a non-empty {{op: prob}} mapping, got {dist!r}")
+            raise DagFilterError(f"edge {k}: op distribution must be a non-empty {{op: prob}} mapping, got {_show(dist)}")
         for op, p in dist.items():
-            if not (p >= 0) or not math.isfinite(p):
-                raise DagFilterError(f"edge {k}: probability of {op!r} must be finite and >= 0, got {p!r}")
+            if isinstance(p, bool) or not isinstance(p, (int, float, np.integer, np.floating)) or not (p >= 0) \
+                    or not math.isfinite(p):
+                raise DagFilterError(f"edge {k}: probability of {_show(op)} must be finite and >= 0, got {_show(p)}")
             out[k, cell.registry.code(op, where=f"edge {k}")] += p
         total = out[k].sum()
         if total <= 0:
@@ -266,6 +398,10 @@ def expected_depth_width(cell: Cell, edge_probs: Sequence[Mapping[str, float]], 
             time, a ratio-of-expectations approximation;
         ``"auto"``: exact when at most ``max_exact`` assignments have non-zero probability, else plugin.
     """
+    cell = as_cell(cell, "expected_depth_width")
+    if isinstance(edge_probs, (str, bytes, Mapping)) or not hasattr(edge_probs, "__len__"):
+        raise DagFilterError(f"edge_probs must be a list of {{op: probability}} mappings, one per edge, "
+                             f"got {type(edge_probs).__name__}")
     probs = _kind_probs(cell, edge_probs)
     support = [np.nonzero(row > 0)[0] for row in probs]
     n_assign = math.prod(len(s) for s in support)
@@ -281,7 +417,7 @@ def expected_depth_width(cell: Cell, edge_probs: Sequence[Mapping[str, float]], 
         d, m = batch_depth_width_dense(param, free, base[2], base[3])
         return float(d[0]), float(m[0])
     if method != "exact":
-        raise DagFilterError(f"method must be 'auto', 'exact' or 'plugin', got {method!r}")
+        raise DagFilterError(f"method must be 'auto', 'exact' or 'plugin', got {_show(method)}")
     if n_assign > max_exact:
         raise DagFilterError(f"{n_assign} op-kind assignments exceed max_exact={max_exact}; use method='plugin'")
     combos = np.array(list(itertools.product(*support)), dtype=np.int64).reshape(n_assign, len(support))
@@ -326,10 +462,48 @@ def nngp_bound_from_depths(path_depths: Iterable[int], rho: float | np.ndarray) 
     pairwise correlations (the minimum over pairs is returned), or a full Gram matrix
     (its off-diagonal correlations are used).
     """
-    depths = [int(d) for d in path_depths]
-    if any(d < 0 for d in depths):
-        raise DagFilterError(f"path depths must be >= 0, got {depths}")
-    r = np.asarray(rho, dtype=np.float64)
+    hist: dict[int, int] = {}
+    for d in path_depths:
+        if isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d < 0:
+            raise DagFilterError(f"path depths must be integers >= 0, got {_show(d)}")
+        hist[int(d)] = hist.get(int(d), 0) + 1
+    return nngp_bound_from_hist(hist, rho)
+
+
+def nngp_bound_from_hist(depth_counts: Mapping[int, int] | Sequence[int], rho: float | np.ndarray) -> float:
+    """Eq. 12 from a path-depth histogram: ``{d: count}`` or a sequence whose entry ``d`` is the
+    number of paths of depth ``d`` (:attr:`PathStats.depth_hist`). Linear in the depth, exact
+    counts; a bound above the float range (astronomically many paths) is ``inf``."""
+    items = depth_counts.items() if isinstance(depth_counts, Mapping) else enumerate(depth_counts)
+    hist: dict[int, int] = {}
+    for d, c in items:
+        for name, v in (("depth", d), ("path count", c)):
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
+                raise DagFilterError(f"path-depth histogram: {name} must be an integer >= 0, got {_show(v)}")
+        if c:
+            hist[int(d)] = hist.get(int(d), 0) + int(c)
+    r = _correlations(rho)
+    # P - sum_p f^{d_p}(r) = sum_d count_d * (1 - f^d(r)); f is applied once per depth step
+    total = np.zeros_like(r)
+    v = r.copy()
+    level = 0
+    for d in sorted(hist):
+        while level < d:
+            v = np.asarray(relu_nngp_map(v), dtype=np.float64).reshape(r.shape)
+            level += 1
+        gap = 1.0 - v
+        count = hist[d]
+        fc = float(count) if count.bit_length() < 1000 else math.inf
+        with np.errstate(invalid="ignore", over="ignore"):
+            total += np.where(gap == 0, 0.0, fc * gap)
+    return float(np.min(total))
+
+
+def _correlations(rho: float | np.ndarray) -> np.ndarray:
+    try:
+        r = np.asarray(rho, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError, MemoryError):
+        raise DagFilterError(f"rho must be a correlation, an array of them or a Gram matrix, got {_show(rho)}") from None
     if r.ndim == 2:
         if r.shape[0] != r.shape[1] or r.shape[0] < 2:
             raise DagFilterError(f"a Gram matrix must be square with >= 2 samples, got shape {r.shape}")
@@ -339,34 +513,30 @@ def nngp_bound_from_depths(path_depths: Iterable[int], rho: float | np.ndarray) 
         corr = r / np.outer(diag, diag)
         r = corr[~np.eye(r.shape[0], dtype=bool)]
     r = np.atleast_1d(r).ravel()
-    if np.any(~np.isfinite(r)) or np.any(np.abs(r) > 1 + 1e-9):
-        raise DagFilterError("input correlations must be finite and within [-1, 1]")
-    hist: dict[int, int] = {}
-    for d in depths:
-        hist[d] = hist.get(d, 0) + 1
-    total = np.zeros_like(r)
-    for d, count in hist.items():
-        v = r.copy()
-        for _ in range(d):
-            v = relu_nngp_map(v)
-        total += count * np.asarray(v)
-    return float(np.min(len(depths) - total))
+    if r.size == 0 or np.any(~np.isfinite(r)) or np.any(np.abs(r) > 1 + 1e-9):
+        raise DagFilterError(f"input correlations must be finite and within [-1, 1], got {_show(rho)}")
+    return r
 
 
 def nngp_bound(cell: Cell, rho: float | np.ndarray = 0.5) -> float:
     """Eq. 12 upper bound on lambda_min(K^(H)) of a cell for input correlation(s) ``rho``."""
-    return nngp_bound_from_depths(path_stats(cell).path_depths, rho)
+    return nngp_bound_from_hist(path_stats(cell).depth_hist, rho)
 
 
 # --------------------------------------------------------------------------- NN-Mass
 def _check_dwt(depths: Sequence[int], widths: Sequence[int], tcs: Sequence[int]) -> None:
+    from .errors import show
+
+    for name, vals in (("depths", depths), ("widths", widths), ("tcs", tcs)):
+        if isinstance(vals, (str, bytes, dict)) or not hasattr(vals, "__len__") or not hasattr(vals, "__iter__"):
+            raise DagFilterError(f"{name} must be a list of integers, one per cell, got {show(vals)}")
     if not (len(depths) == len(widths) == len(tcs)) or not depths:
         raise DagFilterError(f"depths, widths and tcs need one entry per cell; got {len(depths)}, "
                              f"{len(widths)}, {len(tcs)}")
     for name, vals, lo in (("depth", depths, 1), ("width", widths, 1), ("t_c", tcs, 0)):
         for v in vals:
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
-                raise DagFilterError(f"cell {name} must be an integer >= {lo}, got {v!r}")
+                raise DagFilterError(f"cell {name} must be an integer >= {lo}, got {show(v)}")
 
 
 def _long_range_sum(d: int, w: int, t: int) -> int:
@@ -414,6 +584,12 @@ def cell_long_range_links(cell: Cell) -> int:
     return len(pairs)
 
 
+def _show(v: object) -> str:
+    from .errors import show
+
+    return show(v)
+
+
 def cell_nn_mass(cell: Cell, width: int = 16) -> float:
     """NN-Mass of a NAS cell - an adaptation; the papers define NN-Mass only for DenseNet-like nets.
 
@@ -428,7 +604,8 @@ def cell_nn_mass(cell: Cell, width: int = 16) -> float:
     with ``L`` from :func:`cell_long_range_links`. Cells of fewer than 3 nodes have mass 0.
     """
     if isinstance(width, bool) or not isinstance(width, (int, np.integer)) or width < 1:
-        raise DagFilterError(f"width must be an integer >= 1, got {width!r}")
+        raise DagFilterError(f"width must be an integer >= 1, got {_show(width)}")
+    cell = as_cell(cell, "cell_nn_mass")
     d = cell.num_nodes
     if d < 3:
         return 0.0

@@ -67,10 +67,12 @@ class OpRegistry:
 
         Re-registering an existing name with a different kind needs ``overwrite=True``.
         """
+        from .errors import show
+
         if not isinstance(name, str) or not name:
-            raise DagFilterError(f"op name must be a non-empty string, got {name!r}")
-        if kind not in KIND_CODE:
-            raise DagFilterError(f"op kind must be one of {KINDS}, got {kind!r} for op {name!r}")
+            raise DagFilterError(f"op name must be a non-empty string, got {show(name)}")
+        if not isinstance(kind, str) or kind not in KIND_CODE:
+            raise DagFilterError(f"op kind must be one of {KINDS}, got {show(kind)} for op {name!r}")
         old = self._kinds.get(name)
         if old is not None and old != kind and not overwrite:
             raise DagFilterError(

@@ -28,7 +28,7 @@ from .cell import Cell
 from .encodings import darts as darts_enc
 from .encodings import nb201
 from .encodings.parse import Arch, parse_arch
-from .errors import SpaceError
+from .errors import SpaceError, show
 from .genotypes import Genotype
 from .metrics import batch_depth_width, batch_depth_width_dense, nb201_depth_width
 
@@ -108,10 +108,10 @@ class NB201Space(Space):
 
     def cell_of(self, arch: Any, part: str | None = None) -> Cell:
         if part not in (None, "cell", "normal"):
-            raise SpaceError(f"NAS-Bench-201 architectures have one cell; part {part!r} does not exist")
+            raise SpaceError(f"NAS-Bench-201 architectures have one cell; part {show(part)} does not exist")
         cell = parse_arch(arch)
         if not isinstance(cell, Cell) or not cell.is_nb201():
-            raise SpaceError(f"not a NAS-Bench-201 cell: {arch!r}")
+            raise SpaceError(f"not a NAS-Bench-201 cell: {show(arch)}")
         return cell
 
     def all_depth_width(self) -> tuple[np.ndarray, np.ndarray]:
@@ -184,7 +184,7 @@ class GenotypeSpace(Space):
     def cell_of(self, arch: Any, part: str | None = None) -> Cell:
         part = part or "normal"
         if part not in self.parts:
-            raise SpaceError(f"space {self.name!r} has parts {self.parts}, not {part!r}")
+            raise SpaceError(f"space {show(self.name)} has parts {self.parts}, not {show(part)}")
         return darts_enc.cell_from_genotype(arch, part)
 
     def metric_bounds(self, part: str | None = None) -> Bounds:
@@ -265,7 +265,7 @@ SPACE_FACTORIES: dict[str, Callable[[], Space]] = {}
 def register_space(name: str, factory: Callable[[], Space], *, overwrite: bool = False) -> None:
     """Register a space factory under ``name`` (as timm registers models)."""
     if name in SPACE_FACTORIES and not overwrite:
-        raise SpaceError(f"space {name!r} is already registered; pass overwrite=True to replace it")
+        raise SpaceError(f"space {show(name)} is already registered; pass overwrite=True to replace it")
     SPACE_FACTORIES[name] = factory
 
 
@@ -292,8 +292,10 @@ def get_space(name: str | Space) -> Space:
         return name
     try:
         return SPACE_FACTORIES[name]()
-    except KeyError:
-        raise SpaceError(f"unknown space {name!r}; available: {', '.join(available_spaces())}") from None
+    except (KeyError, TypeError):
+        from .errors import show
+
+        raise SpaceError(f"unknown space {show(name)}; available: {', '.join(available_spaces())}") from None
 
 
 def available_spaces() -> list[str]:

@@ -111,7 +111,8 @@ class SearchResult:
         return int(self.config["seed"])
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain-data form; non-finite floats become the strings ``"inf"``, ``"-inf"``, ``"nan"``."""
+        """Plain-data form; a non-finite float becomes ``null`` plus a ``"<key>_status"`` field
+        (``"-inf"``, ``"inf"`` or ``"nan"``; see :mod:`dagfilter.jsonio`)."""
         return _encode(asdict(self))
 
     def to_json(self, path: str | Path | None = None, indent: int | None = 2) -> str:
@@ -128,28 +129,36 @@ class SearchResult:
         Raises:
             ConfigError: missing or unknown fields.
         """
+        if not isinstance(d, dict):
+            raise ConfigError(f"not a search result: expected a JSON object, got {type(d).__name__}")
         names = {f.name for f in fields(cls)}
-        unknown = set(d) - names
+        decoded = _decode(d)
+        unknown = set(decoded) - names
         if unknown:
             raise ConfigError(f"not a search result: unknown field(s) {sorted(unknown)}")
         try:
-            return cls(**_decode(d))
+            return cls(**decoded)
         except TypeError as exc:
             raise ConfigError(f"not a search result: {exc}") from None
 
     @classmethod
     def from_json(cls, text_or_path: str | Path) -> "SearchResult":
         """Read a result from JSON text or a ``.json`` file path."""
+        from dagfilter.encodings.parse import load_json_text, read_text_file
+        from dagfilter.errors import CellFormatError
+
         text = str(text_or_path)
-        if not text.lstrip().startswith("{"):
-            p = Path(text)
-            if not p.is_file():
-                raise ConfigError(f"search result file {text!r} does not exist")
-            text = p.read_text()
         try:
-            return cls.from_dict(json.loads(text))
-        except json.JSONDecodeError as exc:
-            raise ConfigError(f"search result is not valid JSON: {exc}") from None
+            if not text.lstrip().startswith("{"):
+                p = Path(text)
+                if not p.exists():
+                    raise ConfigError(f"search result file {text!r} does not exist")
+                text = read_text_file(p, "search result file")
+            return cls.from_dict(load_json_text(text, "search result"))
+        except CellFormatError as exc:  # unreadable, binary, too large, too deep, not JSON
+            raise ConfigError(str(exc)) from None
+        except OSError as exc:
+            raise ConfigError(f"search result file {text[:200]!r} cannot be read: {exc.strerror or exc}") from None
 
     def summary(self) -> str:
         """A few human-readable lines."""
@@ -174,28 +183,15 @@ class SearchResult:
 
 
 def _encode(x: Any) -> Any:
-    if isinstance(x, float) and not math.isfinite(x):
-        return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
-    if isinstance(x, dict):
-        return {k: _encode(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_encode(v) for v in x]
-    if isinstance(x, np.generic):
-        return _encode(x.item())
-    return x
+    from dagfilter.jsonio import strict
+
+    return strict(x)
 
 
-_SPECIAL = {"inf": math.inf, "-inf": -math.inf, "nan": math.nan}
+def _decode(x: Any) -> Any:
+    from dagfilter.jsonio import restore
 
-
-def _decode(x: Any, key: str = "") -> Any:
-    if isinstance(x, str) and x in _SPECIAL and key in ("score", "best_score"):
-        return _SPECIAL[x]
-    if isinstance(x, dict):
-        return {k: _decode(v, k) for k, v in x.items()}
-    if isinstance(x, list):
-        return [_decode(v, key) for v in x]
-    return x
+    return restore(x)
 
 
 def _rank_key(score: float) -> float:
@@ -259,6 +255,8 @@ class Searcher(ABC):
             raise ConfigError(f"budget must be a positive integer, got {budget!r}")
         if budget_mode not in BUDGET_MODES:
             raise ConfigError(f"budget_mode must be one of {', '.join(BUDGET_MODES)}, got {budget_mode!r}")
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2 ** 63:
+            raise ConfigError(f"seed must be an integer in 0..2**63-1, got {seed!r}")
         if filter is not None and not isinstance(filter, DAGFilter):
             raise ConfigError(f"filter must be a dagfilter.DAGFilter or None, got {type(filter).__name__}")
         sp = get_space(space)

@@ -35,7 +35,15 @@ def get(name: str, **options: Any) -> Any:
     try:
         cls = _REGISTRY[name]
     except (KeyError, TypeError):
-        raise ConfigError(f"unknown searcher {name!r}; available: {', '.join(available())}") from None
+        from dagfilter.errors import show
+
+        raise ConfigError(f"unknown searcher {show(name)}; available: {', '.join(available())}") from None
+    import inspect
+
+    try:  # an unknown option is a ConfigError naming it, not a TypeError from the constructor
+        inspect.signature(cls).bind(**options)
+    except TypeError as exc:
+        raise ConfigError(f"searcher {name!r}: {exc}") from None
     return cls(**options)
 
 

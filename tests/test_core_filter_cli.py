@@ -107,7 +107,7 @@ def test_bad_filter_config():
 def test_cli_metrics_filter_spaces(capsys, tmp_path):
     assert main(["metrics", GOOD, "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["num_paths"] == 4 and out["path_depths"] == [0, 2, 2, 3]
+    assert out["num_paths"] == 4 and out["path_depth_counts"] == {"0": 1, "2": 2, "3": 1}
     assert out["d_bar"] == pytest.approx(1.75)
 
     csv = tmp_path / "kept.csv"

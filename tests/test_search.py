@@ -126,9 +126,14 @@ def test_result_json_round_trip_keeps_config_and_non_finite_scores(tmp_path: Pat
     path = tmp_path / "r.json"
     text = res.to_json(path)
     obj = json.loads(text)  # strict JSON
-    assert obj["score"] == "-inf" and obj["config"]["seed"] == 2 and obj["config"]["version"]
+    # the JSON convention: null plus a status field (README, "JSON output")
+    assert obj["score"] is None and obj["score_status"] == "-inf"
+    assert obj["config"]["seed"] == 2 and obj["config"]["version"]
     back = SearchResult.from_json(path)
     assert back.score == -math.inf and back.config == res.config and back.trajectory == res.trajectory
+    # result files of older versions wrote the string "-inf"; they still load
+    legacy = {k: v for k, v in obj.items() if k != "score_status"}
+    assert SearchResult.from_dict({**legacy, "score": "-inf"}).score == -math.inf
     with pytest.raises(ConfigError, match="unknown field"):
         SearchResult.from_dict({**obj, "bogus": 1})
     with pytest.raises(ConfigError, match="does not exist"):
@@ -175,7 +180,7 @@ def test_cli_score_json_and_errors(capsys: pytest.CaptureFixture, cifar_dir: Pat
             str(cifar_dir), "--cache-dir", str(tmp_path), "--json", "--quiet"]
     assert main(args) == 0
     rows = json.loads(capsys.readouterr().out)["scores"]
-    assert rows[0]["score"] == "-inf" and rows[0]["index"] is not None
+    assert rows[0]["score"] is None and rows[0]["score_status"] == "-inf" and rows[0]["index"] is not None
     assert main(args) == 0
     assert json.loads(capsys.readouterr().out)["scores"][0]["cached"] is True
     assert main(["score", "--quiet"]) == 2

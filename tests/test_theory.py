@@ -110,7 +110,7 @@ def test_bound_rejects_bad_rho():
 def test_cli_bound_and_compare(capsys):
     assert main(["theory", "bound", "dag3", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out[0]["num_paths"] == 4 and out[0]["path_depths"] == [0, 1, 2, 2]
+    assert out[0]["num_paths"] == 4 and out[0]["path_depth_counts"] == {"0": 1, "1": 1, "2": 2}
     assert main(["theory", "compare", "--rho", "0.3", "0.7", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert [r["name"] for r in out] == ["dag3", "dag2", "dag1"]

@@ -24,7 +24,7 @@ import os
 from pathlib import Path
 from typing import Any, Callable
 
-from ..errors import BenchmarkError
+from ..errors import BenchmarkError, show
 from .base import Benchmark, QueryResult, SimulatedEval, TableBenchmark
 from .genotype import GenotypeBenchmark
 from .isomorphism import nb201_iso_class, nb201_iso_classes, num_iso_classes
@@ -47,7 +47,7 @@ class _Registry:
 
     def add(self, name: str, loader: Callable[..., Benchmark], description: str, overwrite: bool) -> None:
         if name in self._loaders and not overwrite:
-            raise BenchmarkError(f"benchmark name {name!r} is already registered; pass overwrite=True")
+            raise BenchmarkError(f"benchmark name {show(name)} is already registered; pass overwrite=True")
         self._loaders[name] = (loader, description)
 
     def get(self, name: str) -> Callable[..., Benchmark]:
@@ -91,7 +91,7 @@ def load(name_or_path: "str | os.PathLike[str]", **kwargs: Any) -> Benchmark:
         return loader(**kwargs)
     path = Path(text)
     if not path.exists():
-        raise BenchmarkError(f"unknown benchmark {text!r}: not a registered name ({', '.join(available())}) "
+        raise BenchmarkError(f"unknown benchmark {show(text)}: not a registered name ({', '.join(available())}) "
                              "and no such file or folder")
     if path.suffix == ".npz":
         from .store import read_table
@@ -112,7 +112,7 @@ def load(name_or_path: "str | os.PathLike[str]", **kwargs: Any) -> Benchmark:
         from .official import from_nats
 
         return from_nats(path, **kwargs)
-    raise BenchmarkError(f"cannot tell which benchmark {text!r} holds (expected .npz, NDS .json, or NATS-Bench files)")
+    raise BenchmarkError(f"cannot tell which benchmark {show(text)} holds (expected .npz, NDS .json, or NATS-Bench files)")
 
 
 def from_nats(api_or_path: Any, **kwargs: Any) -> Benchmark:

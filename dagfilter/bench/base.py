@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping, NamedTuple, Sequence
 
 import numpy as np
 
-from ..errors import BenchmarkError
+from ..errors import BenchmarkError, show
 from .names import FigureSpec, check_dataset, check_hp
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -114,7 +114,7 @@ class TableBenchmark(Benchmark):
         self._figs: dict[tuple[str, str, int], dict[str, str]] = {}
         for col, spec in meta.get("figures", {}).items():
             if col not in self._cols:
-                raise BenchmarkError(f"benchmark {name!r}: figure column {col!r} is missing from the table")
+                raise BenchmarkError(f"benchmark {show(name)}: figure column {show(col)} is missing from the table")
             key = (spec["dataset"], spec["split"], int(spec["hp"]))
             self._figs.setdefault(key, {})[spec["trials"]] = col
         self._costs: dict[str, dict[str, "str | None"]] = dict(meta.get("costs", {}))
@@ -152,7 +152,7 @@ class TableBenchmark(Benchmark):
         for s in ("x-valid", "valid"):
             if s in splits:
                 return dataset, s
-        raise BenchmarkError(f"{self.name}: {dataset!r} has no validation split to simulate training with "
+        raise BenchmarkError(f"{self.name}: {show(dataset)} has no validation split to simulate training with "
                              f"(splits: {', '.join(splits)}); searchers must not see test figures")
 
     # ------------------------------------------------------------------ introspection
@@ -219,7 +219,7 @@ class TableBenchmark(Benchmark):
     def _must_row(self, arch: Any) -> int:
         row = self._row(arch)
         if row < 0:
-            raise BenchmarkError(f"architecture {arch!r} is not in benchmark {self.name!r}")
+            raise BenchmarkError(f"architecture {show(arch)} is not in benchmark {show(self.name)}")
         return row
 
     # ------------------------------------------------------------------ queries
@@ -264,7 +264,7 @@ class TableBenchmark(Benchmark):
                 raise BenchmarkError(f"{self.name}: some rows lack the {spec.dataset}/{spec.split}/hp={spec.hp} "
                                      "figure; pass missing='nan' to get NaN for them")
         elif missing != "nan":
-            raise BenchmarkError(f"missing must be 'raise' or 'nan', got {missing!r}")
+            raise BenchmarkError(f"missing must be 'raise' or 'nan', got {show(missing)}")
         return out
 
     def figure_spec(self, dataset: str, metric: str = "test-accuracy", hp: "int | str | None" = None,

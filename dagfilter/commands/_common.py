@@ -10,8 +10,11 @@ HELP_FORMATTER = argparse.RawDescriptionHelpFormatter
 
 
 def print_json(obj: Any) -> None:
-    """Print ``obj`` as indented JSON to stdout."""
-    json.dump(obj, sys.stdout, indent=2, default=_default)
+    """Print ``obj`` as indented, strict JSON to stdout: a non-finite number becomes ``null`` plus a
+    ``"<key>_status"`` field (see :mod:`dagfilter.jsonio`)."""
+    from ..jsonio import strict
+
+    json.dump(strict(obj), sys.stdout, indent=2, default=_default, allow_nan=False)
     sys.stdout.write("\n")
 
 
@@ -28,17 +31,21 @@ def _default(o: Any) -> Any:
 
 
 def read_arch_list(values: list[str], indices_file: str | None = None) -> list[Any]:
-    """Architectures from CLI values and an optional file of one architecture per line."""
+    """Architectures from CLI values and an optional file of one architecture per line.
+
+    The file is read through :func:`dagfilter.encodings.parse.read_text_file` (missing, folder,
+    binary, over-large files are clean errors naming the path); blank lines and ``#`` comments
+    are skipped. The values stay text: :func:`~dagfilter.encodings.parse.parse_arch` classifies
+    each one later.
+    """
     from pathlib import Path
 
-    from ..errors import DataError
+    from ..encodings.parse import read_text_file
 
     items: list[Any] = list(values)
     if indices_file:
-        path = Path(indices_file)
-        if not path.is_file():
-            raise DataError(f"architecture list file {indices_file!r} does not exist")
-        items += [ln.strip() for ln in path.read_text().splitlines() if ln.strip() and not ln.startswith("#")]
+        text = read_text_file(Path(indices_file), "architecture list file")
+        items += [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith("#")]
     return items
 
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
 from ..errors import ConfigError
@@ -126,7 +125,9 @@ def run(args: argparse.Namespace) -> int:
         for row, spec in zip(rows[:args.ldi], specs[:args.ldi]):
             row["ldi_mean_singular_value"] = mean_jacobian_singular_value(spec.build(), x).mean_singular_value
     if args.json:
-        print(json.dumps(rows, indent=2))
+        from ._common import print_json
+
+        print_json(rows)
         return 0
     ldi_head = f"{'LDI':>7}" if args.ldi else ""
     print(f"{'d_c':>4} {'widths':<16} {'t_c':<18} {'NN-Mass':>9} {'density':>8} {'layers':>6} "

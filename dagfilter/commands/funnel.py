@@ -64,10 +64,10 @@ def register(subparsers: Any) -> None:
 def _source(value: str) -> Any:
     from ..errors import ConfigError
 
+    from ..encodings.parse import read_text_file
+
     path = Path(value)
-    if not path.is_file():
-        raise ConfigError(f"funnel source {value!r} does not exist")
-    text = path.read_text()
+    text = read_text_file(path, "funnel source")
     if text.lstrip().startswith("{"):
         return str(path)
     cells = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]

@@ -20,18 +20,53 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--file", help="file with one cell per line")
     p.add_argument("--part", choices=["normal", "reduce", "both"], default="both",
                    help="which cell of a DARTS genotype to report (default: both)")
-    p.add_argument("--rho", type=float, default=0.5, help="input correlation for the Eq. 12 bound (default 0.5)")
+    p.add_argument("--rho", type=_correlation, default=0.5, help="input correlation for the Eq. 12 bound (default 0.5)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=run)
 
 
+def _correlation(text: str) -> float:
+    """argparse type: a finite number in [-1, 1]."""
+    import math
+
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid correlation {text!r}: not a number") from None
+    if not (math.isfinite(x) and -1 <= x <= 1):
+        raise argparse.ArgumentTypeError(f"invalid correlation {text!r}: must be in [-1, 1]")
+    return x
+
+
 def cell_report(cell, rho: float) -> dict:
-    """Plain-data metrics of one cell."""
-    from ..metrics import cell_nn_mass, nngp_bound_from_depths, path_stats
+    """Plain-data metrics of one cell.
+
+    ``path_depth_counts`` is the path-depth histogram ``{"d": number of paths of depth d}`` (exact
+    integers; a list of every path's depth would grow exponentially with the cell). When the
+    histogram is refused for its cost, it and ``nngp_bound`` are null and
+    ``path_depth_counts_status`` says why.
+    """
+    from ..errors import DagFilterError
+    from ..metrics import cell_nn_mass, nngp_bound_from_hist, path_stats
 
     s = path_stats(cell)
-    return {"d_bar": s.d_bar, "m_bar": s.m_bar, "num_paths": s.num_paths, "path_depths": s.path_depths,
-            "nn_mass": cell_nn_mass(cell), "nngp_bound": nngp_bound_from_depths(s.path_depths, rho) if s.num_paths else 0.0}
+    out = {"d_bar": s.d_bar, "m_bar": s.m_bar, "num_paths": exact_int(s.num_paths)}
+    try:
+        hist = s.depth_hist
+        out["path_depth_counts"] = {str(d): exact_int(c) for d, c in enumerate(hist) if c}
+        out["nngp_bound"] = nngp_bound_from_hist(hist, rho) if s.num_paths else 0.0
+    except DagFilterError as exc:
+        out.update(path_depth_counts=None, nngp_bound=None, path_depth_counts_status=str(exc))
+    out["nn_mass"] = cell_nn_mass(cell)
+    return out
+
+
+def exact_int(n: int) -> int | str:
+    """``n`` itself, or the string ``"about 10^k"`` beyond 4,000 digits (Python refuses to print
+    longer integers quickly, and no reader needs them digit by digit)."""
+    import math
+
+    return n if n.bit_length() < 13_000 else f"about 10^{int(n.bit_length() * math.log10(2))}"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -61,6 +96,9 @@ def run(args: argparse.Namespace) -> int:
         reps = [(k, row[k]) for k in ("normal", "reduce") if k in row] or [("", row)]
         for name, r in reps:
             prefix = f"  [{name}] " if name else "  "
+            counts = r["path_depth_counts"]
+            hist = "-" if counts is None else "{" + ", ".join(f"{d}: {c}" for d, c in counts.items()) + "}"
+            bound = "-" if r["nngp_bound"] is None else f"{r['nngp_bound']:.4f}"
             print(f"{prefix}d_bar={r['d_bar']:.4f}  m_bar={r['m_bar']:.4f}  paths={r['num_paths']}  "
-                  f"d_p={r['path_depths']}  nn_mass={r['nn_mass']:.1f}  eq12_bound(rho={args.rho})={r['nngp_bound']:.4f}")
+                  f"paths_by_depth={hist}  nn_mass={r['nn_mass']:.1f}  eq12_bound(rho={args.rho})={bound}")
     return 0

@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
     if archs is not None and args.pool is not None:
         raise ConfigError("give either CELL arguments / --indices or --pool, not both")
     if archs is not None and args.space == "nb201":
-        archs = [int(a) if isinstance(a, str) and a.strip().isdecimal() else a for a in archs]
+        archs = [int(a) if isinstance(a, str) and a.strip().isdecimal() and len(a.strip()) <= 18 else a for a in archs]
     flt = make_filter(args)
     ctx = RankerContext(dataset=args.dataset, data_dir=args.data_dir, batch_size=args.batch,
                         score_seed=args.score_seed, cache=open_cache(args), cache_only=args.cache_only,
@@ -106,7 +106,11 @@ def run(args: argparse.Namespace) -> int:
 def _print(res: Any, args: argparse.Namespace) -> None:
     where = f"{res.config['n']} {args.space} cells" + (f" inside the filter (fraction {args.filter})"
                                                         if args.filter is not None else "")
-    print(f"{res.spec} ({res.kind}) over {where}; forward passes: {res.stats.get('forward_passes', 0)}")
+    st = res.stats
+    # forward passes that ran in this call, not the cold cost (with --cache-only none run)
+    cost = (f" (cold cost {st.get('forward_passes', 0)}: {st.get('live_cached', 0)} read from the score cache, "
+            f"{st.get('iso_reused', 0)} reused from isomorphic cells)" if res.kind == "live" else "")
+    print(f"{res.spec} ({res.kind}) over {where}; forward passes run now: {st.get('live_computed', 0)}{cost}")
     acc_cols = [c for c in res.rows.columns if c.endswith(("_test", "_val", "_acc"))]
     print(f"{'rank':>5}  {'index':>6}  {'score':>12}  " + "  ".join(f"{c:>15}" for c in acc_cols) + "  cell")
     for _, r in res.top(args.top).iterrows():

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import math
 from typing import Any
 
 from ._common import print_json, read_arch_list
@@ -86,8 +85,8 @@ def run(args: argparse.Namespace) -> int:
     execution = Execution(args.n_jobs, args.backend, args.scheduler, progress=not args.quiet,
                           desc=f"{args.proxy} scoring")
     res = score_cells(archs, setup, open_cache(args), execution)
-    rows = [{"cell": r.cell, "index": r.index, "score": r.score if math.isfinite(r.score) else str(r.score),
-             "seconds": r.seconds, "cached": r.cached} for r in res]
+    rows = [{"cell": r.cell, "index": r.index, "score": r.score, "seconds": r.seconds, "cached": r.cached}
+            for r in res]  # a -inf score prints as "score": null, "score_status": "-inf"
     if args.json:
         print_json({"proxy": args.proxy, "dataset": args.dataset, "batch": args.batch, "seed": args.seed,
                     "setup": setup.to_dict(), "scores": rows})

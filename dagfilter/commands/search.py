@@ -176,14 +176,18 @@ def run(args: argparse.Namespace) -> int:
                                progress=not args.quiet)
         summary["funnel"] = {"rank": args.rank, "k": args.then_train, "epochs": args.epochs,
                              "kendall_tau": funnel_result.tau, "kendall_tau_brief_val_acc": funnel_result.tau_val}
+    from ..jsonio import strict
+
     if args.out:
         text = (results[0].to_json() if args.runs == 1 else
-                json.dumps({"runs": [r.to_dict() for r in results], "summary": summary}, indent=2))
+                json.dumps(strict({"runs": [r.to_dict() for r in results], "summary": summary}), indent=2,
+                           allow_nan=False))
         with open(args.out, "w") as fh:
             fh.write(text + "\n")
     if args.json:
         print(results[0].to_json() if args.runs == 1 else
-              json.dumps({"runs": [r.to_dict() for r in results], "summary": summary}, indent=2))
+              json.dumps(strict({"runs": [r.to_dict() for r in results], "summary": summary}), indent=2,
+                           allow_nan=False))
         return 0
     if args.runs == 1:
         print(results[0].summary())

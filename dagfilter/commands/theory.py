@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
 from ..errors import ConfigError
+from ._common import print_json
 
 EPILOG = """\
 Eq. 12 (effective depth/width paper): lambda_min(K^(H)) <= min_ij (P - sum_p f^{d_p}(K0_ij)),
@@ -57,10 +57,11 @@ def run(args: argparse.Namespace) -> int:
     if args.theory_command == "bound":
         reports = [bound_report(resolve_cell(s), args.rho, s) for s in args.cells]
         if args.json:
-            print(json.dumps([r.to_dict() for r in reports], indent=2))
+            print_json([r.to_dict() for r in reports])
             return 0
         for r in reports:
-            print(f"{r.name}\n  P = {r.num_paths}   d_p = {list(r.path_depths)}   "
+            counts = ", ".join(f"{d}: {c}" for d, c in enumerate(r.depth_hist) if c)
+            print(f"{r.name}\n  P = {r.num_paths}   paths by depth = {{{counts}}}   "
                   f"d_bar = {r.d_bar:.3f}   m_bar = {r.m_bar:.3f}\n"
                   f"  lambda_min(K^(H)) <= {r.bound:.6f}   (rho = {r.rho:g})")
         return 0
@@ -71,14 +72,14 @@ def run(args: argparse.Namespace) -> int:
     ranked = compare_bounds(cells, args.rho[0])
     curves = {r.name: bound_curve(cells[r.name], args.rho).tolist() for r in ranked}
     if args.json:
-        print(json.dumps([dict(r.to_dict(), bounds=dict(zip(map(str, args.rho), curves[r.name])))
-                          for r in ranked], indent=2))
+        print_json([dict(r.to_dict(), bounds=dict(zip(map(str, args.rho), curves[r.name]))) for r in ranked])
         return 0
     head = "  ".join(f"rho={x:<6g}" for x in args.rho)
-    print(f"{'rank':<5}{'cell':<28}{'P':>3}  {'d_p':<16}{head}")
+    print(f"{'rank':<5}{'cell':<28}{'P':>3}  {'paths by depth':<16}{head}")
     for k, r in enumerate(ranked, 1):
         name = r.name if len(r.name) <= 26 else r.name[:23] + "..."
         vals = "  ".join(f"{v:<10.4f}" for v in curves[r.name])
-        print(f"{k:<5}{name:<28}{r.num_paths:>3}  {str(list(r.path_depths)):<16}{vals}")
+        counts = "{" + ", ".join(f"{d}: {c}" for d, c in enumerate(r.depth_hist) if c) + "}"
+        print(f"{k:<5}{name:<28}{r.num_paths:>3}  {counts:<16}{vals}")
     print(f"ranked by the bound at rho={args.rho[0]:g}: larger = faster predicted convergence")
     return 0

@@ -149,7 +149,9 @@ def run(args: argparse.Namespace) -> int:
                "global_step": result.global_step}
     if final:
         summary.update({k: final[k] for k in ("train_loss", "test_top1", "test_top5")})
-    print(json.dumps(summary))
+    from ..jsonio import strict
+
+    print(json.dumps(strict(summary), allow_nan=False))
     if result.status == "stopped":
         print(f"stopped at --max-steps; continue with: dagfilter train --resume --out {args.out}",
               file=sys.stderr)

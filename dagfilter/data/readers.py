@@ -13,9 +13,11 @@ Layouts:
 """
 from __future__ import annotations
 
+import os
 import pickle
 import re
 from dataclasses import dataclass, field
+from typing import Any
 from pathlib import Path
 
 import numpy as np
@@ -79,8 +81,11 @@ def layout_problem(dataset: str, root: Path) -> str | None:
 
     ``dataset`` is a canonical name (see :mod:`dagfilter.data.specs`).
     """
-    if not root.is_dir():
-        return "not a directory"
+    try:
+        if not root.is_dir():
+            return "not a directory"
+    except OSError as exc:  # a name too long, a permission problem
+        return f"not usable ({exc.strerror or exc})"
     if dataset == "cifar10":
         missing = [] if (root / "test_batch").is_file() else ["test_batch"]
         if not cifar10_train_files(root):
@@ -103,10 +108,38 @@ def layout_problem(dataset: str, root: Path) -> str | None:
 
 
 # --------------------------------------------------------------------------- pickles
+SAFE_PICKLE_GLOBALS = frozenset({
+    ("numpy", "ndarray"), ("numpy", "dtype"),
+    ("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
+    ("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar"),
+})
+"""The only classes/functions a CIFAR or ImageNet16 batch pickle may name: numpy arrays, dtypes
+and scalars. Dicts, lists, strings, bytes and numbers need no global at all."""
+
+
+class SafeUnpickler(pickle.Unpickler):
+    """An unpickler for data-set batches that refuses every global outside
+    :data:`SAFE_PICKLE_GLOBALS`, so a crafted file cannot run code (``os.system``, ``eval``,
+    ``subprocess`` ...): the attempt is a :class:`DataError` naming the file and the global."""
+
+    def __init__(self, fh: Any, path: Path) -> None:
+        super().__init__(fh, encoding="latin1")
+        self.path = path
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) not in SAFE_PICKLE_GLOBALS:
+            raise DataError(f"data file {str(self.path)!r} asks to load {module}.{name}, which a data-set "
+                            "batch never needs; refusing it (only numpy arrays, lists, dicts, bytes and numbers "
+                            "are read from pickles)")
+        return super().find_class(module, name)
+
+
 def _load_pickle(path: Path) -> dict:
     try:
         with open(path, "rb") as fh:
-            obj = pickle.load(fh, encoding="latin1")
+            obj = SafeUnpickler(fh, path).load()
+    except DataError:
+        raise
     except FileNotFoundError:
         raise DataError(f"data file {str(path)!r} does not exist") from None
     except Exception as exc:  # truncated / not a pickle / wrong protocol
@@ -139,13 +172,19 @@ def _labels(obj: dict, path: Path, key: str, n: int) -> np.ndarray:
     return labels
 
 
+def _root(root: Any) -> Path:
+    if not isinstance(root, (str, os.PathLike)):
+        raise DataError(f"a data directory must be a path, got {type(root).__name__}")
+    return Path(root)
+
+
 def read_cifar(root: Path, dataset: str, train: bool) -> ImageArrays:
     """Read the CIFAR-10 (``dataset='cifar10'``) or CIFAR-100 training or test split.
 
     Raises:
         DataError: a file is missing, unreadable or has the wrong shape.
     """
-    root = Path(root)
+    root = _root(root)
     problem = layout_problem(dataset, root)
     if problem:
         raise DataError(f"{str(root)!r} is not a {dataset} python-pickle directory: {problem}")
@@ -178,7 +217,9 @@ def read_imagenet16(root: Path, train: bool, num_classes: int = 120) -> ImageArr
 
     Labels are shifted to 0-based. Raises :class:`DataError` on missing/malformed files.
     """
-    root = Path(root)
+    root = _root(root)
+    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or not 1 <= num_classes <= 1000:
+        raise DataError(f"num_classes must be an integer in 1..1000, got {num_classes!r}")
     problem = layout_problem("ImageNet16-120", root)
     if problem:
         raise DataError(f"{str(root)!r} is not an ImageNet16 pickle directory: {problem}")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import ConfigError
+from ..errors import ConfigError, show
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,6 @@ def dataset_spec(name: str) -> DatasetSpec:
     key = _ALIASES.get(str(name).strip().lower())
     if key is None:
         raise ConfigError(
-            f"unknown dataset {name!r}; supported: {', '.join(SPECS)}"
+            f"unknown dataset {show(name)}; supported: {', '.join(SPECS)}"
         )
     return SPECS[key]

@@ -17,7 +17,7 @@ from typing import Sequence
 import numpy as np
 
 from ..cell import Cell, Edge
-from ..errors import CellFormatError
+from ..errors import CellFormatError, show
 
 
 def _as_matrix(matrix: object) -> np.ndarray:
@@ -39,8 +39,8 @@ def from_adjacency(matrix: object, ops: Sequence[str], inputs: Sequence[int] = (
     """Cell from an adjacency matrix and an op list (edge ops or NAS-Bench-101 node ops)."""
     m = _as_matrix(matrix)
     n = m.shape[0]
-    if isinstance(ops, str):
-        raise CellFormatError(f"ops must be a list of op names, got the string {ops!r}")
+    if isinstance(ops, (str, bytes)) or not hasattr(ops, "__iter__"):
+        raise CellFormatError(f"ops must be a list of op names, got {show(ops)}")
     ops = list(ops)
     pairs = [(int(s), int(d)) for s, d in zip(*np.nonzero(m)) for _ in range(int(m[s, d]))]
     node_mode = len(ops) == n and n > 0 and ops[0] == "input"

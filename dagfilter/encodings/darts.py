@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import json
+import numbers
 from typing import Any, Mapping, Sequence
 
 from ..cell import Cell, Edge
@@ -27,17 +28,26 @@ DARTS_OPS: tuple[str, ...] = (
 """The 7 non-zero DARTS ops, in NASLib / NAS-Bench-301 order."""
 
 
+_MAX_RANGE = 100_000
+
+
 def _safe_eval_genotype_repr(text: str) -> Genotype:
     """Evaluate ``Genotype(normal=..., ...)`` text with literals and ``range`` only (no eval)."""
     try:
         tree = ast.parse(text.strip(), mode="eval")
-    except SyntaxError as exc:
-        raise CellFormatError(f"cannot parse genotype text {text[:80]!r}: {exc.msg}") from None
+    except (SyntaxError, RecursionError, MemoryError, ValueError) as exc:
+        raise CellFormatError(f"cannot parse genotype text {text[:80]!r}: {getattr(exc, 'msg', None) or exc}") from None
 
     def conv(node: ast.AST) -> Any:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             if node.func.id == "range":
-                return list(range(*[conv(a) for a in node.args]))
+                args = [conv(a) for a in node.args]
+                if not 1 <= len(args) <= 3 or not all(isinstance(a, int) and not isinstance(a, bool) for a in args):
+                    raise CellFormatError(f"range() in genotype text takes 1-3 integers, got {args!r}")
+                r = range(*args)
+                if len(r) > _MAX_RANGE:
+                    raise CellFormatError(f"range{tuple(args)!r} in genotype text is longer than {_MAX_RANGE}")
+                return list(r)
             if node.func.id == "Genotype":
                 kw = {k.arg: conv(k.value) for k in node.keywords}
                 args = [conv(a) for a in node.args]
@@ -53,10 +63,21 @@ def _safe_eval_genotype_repr(text: str) -> Genotype:
             return -conv(node.operand)
         raise CellFormatError(f"unexpected expression {ast.dump(node)[:60]} in genotype text {text[:80]!r}")
 
-    out = conv(tree.body)
+    try:
+        out = conv(tree.body)
+    except CellFormatError:
+        raise
+    except (RecursionError, TypeError, ValueError) as exc:
+        raise CellFormatError(f"cannot evaluate genotype text {text[:80]!r}: {exc}") from None
     if not isinstance(out, Genotype):
         raise CellFormatError(f"text is not a Genotype(...) expression: {text[:80]!r}")
     return out
+
+
+def _short(value: Any) -> str:
+    from ..errors import show
+
+    return show(value)
 
 
 def to_genotype(value: Any) -> Genotype:
@@ -64,10 +85,11 @@ def to_genotype(value: Any) -> Genotype:
     if isinstance(value, str):
         text = value.strip()
         if text.startswith("{"):
-            try:
-                value = json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise CellFormatError(f"genotype JSON does not parse: {exc}") from None
+            from .parse import load_json_text
+
+            value = load_json_text(text, "genotype text")
+            if not isinstance(value, Mapping):
+                raise CellFormatError(f"genotype JSON must be an object, got {_short(value)}")
         elif text.startswith("Genotype("):
             value = _safe_eval_genotype_repr(text)
         else:
@@ -86,21 +108,23 @@ def to_genotype(value: Any) -> Genotype:
     for part in PARTS:
         pairs = fields[part]
         if isinstance(pairs, (str, bytes)) or not isinstance(pairs, Sequence):
-            raise CellFormatError(f"genotype {part!r} must be a list of (op, input) pairs, got {pairs!r}")
+            raise CellFormatError(f"genotype {part!r} must be a list of (op, input) pairs, got {_short(pairs)}")
         out = []
         for k, pair in enumerate(pairs):
             if isinstance(pair, (str, bytes)) or not isinstance(pair, Sequence) or len(pair) != 2:
-                raise CellFormatError(f"genotype {part}[{k}] must be an (op, input) pair, got {pair!r}")
+                raise CellFormatError(f"genotype {part}[{k}] must be an (op, input) pair, got {_short(pair)}")
             op, inp = pair
-            if isinstance(inp, bool) or not isinstance(inp, int):
-                raise CellFormatError(f"genotype {part}[{k}] input must be an integer node id, got {inp!r}")
-            out.append((op, inp))
+            if isinstance(inp, bool) or not isinstance(inp, numbers.Integral):
+                raise CellFormatError(f"genotype {part}[{k}] input must be an integer node id, got {_short(inp)}")
+            if not isinstance(op, str):
+                raise CellFormatError(f"genotype {part}[{k}] op must be an op name, got {_short(op)}")
+            out.append((op, int(inp)))
         norm[part] = out
         concat = fields[f"{part}_concat"]
-        try:
-            norm[f"{part}_concat"] = [int(c) for c in concat]
-        except (TypeError, ValueError):
-            raise CellFormatError(f"genotype {part}_concat must list node ids, got {concat!r}") from None
+        if isinstance(concat, (str, bytes, Mapping)) or not isinstance(concat, (Sequence, range)) or not all(
+                isinstance(c, numbers.Integral) and not isinstance(c, bool) for c in concat):
+            raise CellFormatError(f"genotype {part}_concat must list integer node ids, got {_short(concat)}")
+        norm[f"{part}_concat"] = [int(c) for c in concat]
     return Genotype(**norm)
 
 

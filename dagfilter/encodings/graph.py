@@ -6,7 +6,7 @@ from typing import Any, Iterable
 import networkx as nx
 
 from ..cell import Cell, Edge
-from ..errors import CellFormatError, GraphError
+from ..errors import CellFormatError, GraphError, show
 
 
 def to_networkx(cell: Cell) -> nx.MultiDiGraph:
@@ -50,12 +50,12 @@ def from_networkx(graph: nx.DiGraph, op_attr: str = "op", inputs: Iterable[Any] 
         output = sinks[0]
     for v in [*ins, output]:
         if v not in graph:
-            raise GraphError(f"node {v!r} is not in the graph")
+            raise GraphError(f"node {show(v)} is not in the graph")
     order = [v for v in ins] + [v for v in order if v not in ins]
     ids = {v: i for i, v in enumerate(order)}
     edges = []
     for u, v, data in graph.edges(data=True):
         if op_attr not in data:
-            raise CellFormatError(f"edge {u!r}->{v!r} has no {op_attr!r} attribute")
+            raise CellFormatError(f"edge {show(u)}->{show(v)} has no {show(op_attr)} attribute")
         edges.append(Edge(ids[u], ids[v], data[op_attr]))
     return Cell(len(order), tuple(edges), tuple(ids[v] for v in ins), ids[output])

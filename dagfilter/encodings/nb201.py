@@ -20,7 +20,7 @@ from typing import Sequence
 import numpy as np
 
 from ..cell import Cell, Edge
-from ..errors import BenchmarkError, CellFormatError, IndexOutOfRangeError, UnknownOpError
+from ..errors import BenchmarkError, CellFormatError, IndexOutOfRangeError, UnknownOpError, show
 
 NB201_OPS: tuple[str, ...] = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
 """The NAS-Bench-201 op set in the benchmark's own order; codes in arrays index this tuple."""
@@ -43,9 +43,9 @@ def _check_op(op: object, where: str) -> str:
 def from_ops(ops: Sequence[str]) -> Cell:
     """Cell from 6 op names in arch-string order."""
     if isinstance(ops, str) or not hasattr(ops, "__len__"):
-        raise CellFormatError(f"NAS-Bench-201 op list must be a sequence of 6 op names, got {ops!r}")
+        raise CellFormatError(f"NAS-Bench-201 op list must be a sequence of 6 op names, got {show(ops)}")
     if len(ops) != 6:
-        raise CellFormatError(f"NAS-Bench-201 op list needs 6 ops, got {len(ops)}: {list(ops)!r}")
+        raise CellFormatError(f"NAS-Bench-201 op list needs 6 ops, got {len(ops)}: {show(ops)}")
     edges = tuple(
         Edge(s, d, _check_op(op, f"NAS-Bench-201 edge {s}->{d}")) for (s, d), op in zip(NB201_EDGES, ops)
     )
@@ -55,7 +55,7 @@ def from_ops(ops: Sequence[str]) -> Cell:
 def from_str(arch: str) -> Cell:
     """Cell from the official string, e.g. ``|nor_conv_3x3~0|+|skip_connect~0|none~1|+|...|``."""
     if not isinstance(arch, str):
-        raise CellFormatError(f"NAS-Bench-201 cell string expected, got {type(arch).__name__}: {arch!r}")
+        raise CellFormatError(f"NAS-Bench-201 cell string expected, got {type(arch).__name__}: {show(arch)}")
     text = arch.strip()
     nodes = text.split("+")
     if len(nodes) != 3:
@@ -66,10 +66,10 @@ def from_str(arch: str) -> Cell:
     for i, node in enumerate(nodes, start=1):
         m = _NODE_RE.match(node)
         if not m:
-            raise CellFormatError(f"node {i} of {arch!r} must look like '|op~j|...|', got {node!r}")
+            raise CellFormatError(f"node {i} of {show(arch)} must look like '|op~j|...|', got {show(node)}")
         parts = m.group(1).split("|")
         if len(parts) != i:
-            raise CellFormatError(f"node {i} of {arch!r} needs {i} incoming edges, got {len(parts)}: {node!r}")
+            raise CellFormatError(f"node {i} of {show(arch)} needs {i} incoming edges, got {len(parts)}: {show(node)}")
         for j, part in enumerate(parts):
             op, sep, src = part.partition("~")
             if not sep or src != str(j):
@@ -91,7 +91,7 @@ def is_nb201_structure(cell: Cell) -> bool:
 def to_ops(cell: Cell) -> tuple[str, ...]:
     """The 6 ops of a NAS-Bench-201 cell in arch-string order."""
     if not is_nb201_structure(cell):
-        raise CellFormatError(f"not a NAS-Bench-201 cell (4 nodes, 6 edges j->i, NB201 ops): {cell!r}")
+        raise CellFormatError(f"not a NAS-Bench-201 cell (4 nodes, 6 edges j->i, NB201 ops): {show(cell)}")
     by_pair = {(e.src, e.dst): e.op for e in cell.edges}
     return tuple(by_pair[p] for p in NB201_EDGES)
 
@@ -119,12 +119,12 @@ def from_naslib(op_indices: Sequence[int]) -> Cell:
         if any(float(v) != int(v) for v in op_indices):
             raise ValueError
     except (TypeError, ValueError):
-        raise CellFormatError(f"NASLib op tuple must hold 6 integers 0..4, got {op_indices!r}") from None
+        raise CellFormatError(f"NASLib op tuple must hold 6 integers 0..4, got {show(op_indices)}") from None
     if len(vals) != 6:
-        raise CellFormatError(f"NASLib op tuple needs 6 integers, got {len(vals)}: {list(vals)!r}")
+        raise CellFormatError(f"NASLib op tuple needs 6 integers, got {len(vals)}: {show(list(vals))}")
     for v in vals:
         if not 0 <= v < 5:
-            raise CellFormatError(f"NASLib op code {v} is outside 0..4 in {tuple(vals)!r}")
+            raise CellFormatError(f"NASLib op code {v} is outside 0..4 in {show(tuple(vals))}")
     ops = [""] * 6
     for naslib_pos, code in enumerate(vals):
         ops[_NASLIB_TO_STR_POS[naslib_pos]] = NASLIB_OPS[code]
@@ -175,9 +175,9 @@ def _key_to_index() -> np.ndarray:
 def check_index(index: object) -> int:
     """Validate an official index, returning it as int."""
     if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
-        raise IndexOutOfRangeError(f"NAS-Bench-201 index must be an integer 0..{NUM_ARCHS - 1}, got {index!r}")
+        raise IndexOutOfRangeError(f"NAS-Bench-201 index must be an integer 0..{NUM_ARCHS - 1}, got {show(index)}")
     if not 0 <= int(index) < NUM_ARCHS:
-        raise IndexOutOfRangeError(f"NAS-Bench-201 index {index} is outside 0..{NUM_ARCHS - 1}")
+        raise IndexOutOfRangeError(f"NAS-Bench-201 index {show(index)} is outside 0..{NUM_ARCHS - 1}")
     return int(index)
 
 

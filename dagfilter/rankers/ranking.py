@@ -62,7 +62,11 @@ class RankingResult:
     def to_dict(self, top: int | None = None) -> dict[str, Any]:
         """JSON-able plain data (all rows, or the best ``top``)."""
         rows = self.rows if top is None else self.rows.head(int(top))
-        recs = json.loads(rows.to_json(orient="records"))
+        from ..jsonio import strict
+
+        # plain Python values (pandas converts numpy scalars), then the project's JSON convention:
+        # a non-finite score is null plus "<column>_status" ("-inf" for a singular NAS-WOT kernel)
+        recs = strict(rows.to_dict(orient="records"))
         return {"spec": self.spec, "kind": self.kind, "config": self.config, "stats": self.stats,
                 "quality": self.quality, "n": int(len(self.rows)), "rows": recs}
 

@@ -12,7 +12,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from ..errors import ConfigError
+from ..errors import ConfigError, show
 from ..spaces import Space
 from .base import Ranker, RankerOutput, as_candidates
 from .combine import combine
@@ -40,7 +40,7 @@ class _Registry:
 
     def add(self, info: RankerInfo, overwrite: bool) -> None:
         if info.name in self.entries and not overwrite:
-            raise ConfigError(f"ranker {info.name!r} is already registered (pass overwrite=True to replace it)")
+            raise ConfigError(f"ranker {show(info.name)} is already registered (pass overwrite=True to replace it)")
         self.entries[info.name] = info
 
 
@@ -57,9 +57,9 @@ def register_ranker(name: str, factory: Factory, kind: str = "analytic", descrip
     from .base import KINDS
 
     if not isinstance(name, str) or not name.isidentifier():
-        raise ConfigError(f"ranker names must be identifiers, got {name!r}")
+        raise ConfigError(f"ranker names must be identifiers, got {show(name)}")
     if kind not in KINDS:
-        raise ConfigError(f"ranker kind must be one of {', '.join(KINDS)}, got {kind!r}")
+        raise ConfigError(f"ranker kind must be one of {', '.join(KINDS)}, got {show(kind)}")
     _REGISTRY.add(RankerInfo(name, factory, kind, description), overwrite)
 
 
@@ -83,7 +83,7 @@ def _resolve(name: str) -> RankerInfo:
         from .live import make_live
 
         return RankerInfo(name, make_live(name), "live", "training-free proxy")
-    raise ConfigError(f"unknown ranker {name!r}; available: {', '.join(available_rankers())}")
+    raise ConfigError(f"unknown ranker {show(name)}; available: {', '.join(available_rankers())}")
 
 
 class CombinedRanker(Ranker):

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..errors import ConfigError
+from ..errors import ConfigError, show
 from .combine import METHODS
 
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -83,20 +83,20 @@ def parse_spec(text: str, combine: str | None = None) -> Spec:
         ConfigError: a malformed spec, naming the offending part.
     """
     if not isinstance(text, str) or not text.strip():
-        raise ConfigError(f"ranker spec must be a non-empty string, got {text!r}")
+        raise ConfigError(f"ranker spec must be a non-empty string, got {show(text)}")
     if combine is not None and combine not in METHODS:
-        raise ConfigError(f"unknown combination method {combine!r}; choose one of {', '.join(METHODS)}")
+        raise ConfigError(f"unknown combination method {show(combine)}; choose one of {', '.join(METHODS)}")
     s = re.sub(r"\s+", "", text)
     method = None
     m = re.match(r"^([A-Za-z_]+)\((.*)\)$", s)
     if m:
         method, s = m.group(1), m.group(2)
         if method not in METHODS:
-            raise ConfigError(f"unknown combination method {method!r} in {text!r}; use {' or '.join(METHODS)}")
+            raise ConfigError(f"unknown combination method {show(method)} in {show(text)}; use {' or '.join(METHODS)}")
         if combine is not None and combine != method:
-            raise ConfigError(f"spec {text!r} says {method!r} but combine={combine!r} was requested")
+            raise ConfigError(f"spec {show(text)} says {show(method)} but combine={show(combine)} was requested")
     if "(" in s or ")" in s:
-        raise ConfigError(f"unbalanced or nested parentheses in ranker spec {text!r}")
+        raise ConfigError(f"unbalanced or nested parentheses in ranker spec {show(text)}")
     terms = tuple(t for part in s.split("+") for t in _expand(_term(part, text), text))
     if method is None and (len(terms) > 1 or combine is not None):
         method = combine or "rank"
@@ -107,13 +107,13 @@ def parse_spec(text: str, combine: str | None = None) -> Spec:
 
 def _term(part: str, text: str) -> Term:
     if not part:
-        raise ConfigError(f"empty term in ranker spec {text!r}")
+        raise ConfigError(f"empty term in ranker spec {show(text)}")
     sign = 1.0
     if part.startswith("-"):
         sign, part = -1.0, part[1:]
     pieces = part.split("*")
     if len(pieces) > 2:
-        raise ConfigError(f"term {part!r} of {text!r}: at most one weight (NUMBER*name or name*NUMBER)")
+        raise ConfigError(f"term {show(part)} of {show(text)}: at most one weight (NUMBER*name or name*NUMBER)")
     weight = 1.0
     if len(pieces) == 2:
         a, b = pieces
@@ -122,17 +122,17 @@ def _term(part: str, text: str) -> Term:
         elif _NUMBER.match(b):
             weight, atom = float(b), a
         else:
-            raise ConfigError(f"term {part!r} of {text!r}: the weight must be a number")
+            raise ConfigError(f"term {show(part)} of {show(text)}: the weight must be a number")
     else:
         atom = pieces[0]
     name, colon, args = atom.partition(":")
     if colon and not args:
-        raise ConfigError(f"empty argument list after {name + ':'!r} in spec {text!r}")
+        raise ConfigError(f"empty argument list after {name + ':'!r} in spec {show(text)}")
     if not _NAME.match(name):
-        raise ConfigError(f"bad ranker name {name!r} in spec {text!r}")
+        raise ConfigError(f"bad ranker name {show(name)} in spec {show(text)}")
     arg_list = tuple(a for a in args.split(",")) if args else ()
     if any(not a for a in arg_list):
-        raise ConfigError(f"empty argument in {atom!r} of spec {text!r}")
+        raise ConfigError(f"empty argument in {show(atom)} of spec {show(text)}")
     return Term(sign * weight, name, arg_list)
 
 

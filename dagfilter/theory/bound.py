@@ -15,7 +15,7 @@ import numpy as np
 
 from ..cell import Cell
 from ..errors import ConfigError
-from ..metrics import nngp_bound_from_depths, path_stats
+from ..metrics import nngp_bound_from_hist, path_stats
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,9 @@ class BoundReport:
     Attributes:
         name: a label for the cell (as given by the caller).
         num_paths: P, the number of input->output paths.
-        path_depths: d_p for every path (sorted).
+        depth_hist: ``depth_hist[d]`` = number of paths with d parameterized ops (exact; the
+            histogram stays small however many paths there are). :attr:`path_depths` lists
+            every d_p for cells with few paths.
         rho: the input correlation K0_ij the bound was evaluated at (min over pairs if several).
         bound: the Eq. 12 upper bound on lambda_min(K^(H)).
         d_bar, m_bar: effective depth and width (Def. 4.1), for reference.
@@ -33,16 +35,26 @@ class BoundReport:
 
     name: str
     num_paths: int
-    path_depths: tuple[int, ...]
+    depth_hist: tuple[int, ...]
     rho: float
     bound: float
     d_bar: float
     m_bar: float
 
+    @property
+    def path_depths(self) -> tuple[int, ...]:
+        """Every path's depth d_p, sorted (refused for cells with very many paths)."""
+        from ..metrics import MAX_PATH_LIST
+
+        if self.num_paths > MAX_PATH_LIST:
+            raise ConfigError(f"{self.name}: {self.num_paths:,} paths are too many to list; use depth_hist")
+        return tuple(d for d, c in enumerate(self.depth_hist) for _ in range(c))
+
     def to_dict(self) -> dict:
-        """JSON-able dict."""
+        """JSON-able dict; the histogram as ``path_depth_counts`` ``{"d": count}``."""
         out = asdict(self)
-        out["path_depths"] = list(self.path_depths)
+        out.pop("depth_hist")
+        out["path_depth_counts"] = {str(d): c for d, c in enumerate(self.depth_hist) if c}
         return out
 
 
@@ -58,11 +70,11 @@ def bound_report(cell: Cell, rho: float | np.ndarray = 0.5, name: str = "") -> B
     if not isinstance(rho, np.ndarray) or np.ndim(rho) < 2:
         _check_rho(rho)
     stats = path_stats(cell)
-    depths = tuple(stats.path_depths)
-    value = nngp_bound_from_depths(depths, rho)
+    hist = stats.depth_hist
+    value = nngp_bound_from_hist(hist, rho)
     r = np.asarray(rho, dtype=np.float64)
     rho_repr = float(r) if r.ndim == 0 else float("nan")
-    return BoundReport(name=name or repr(cell), num_paths=stats.num_paths, path_depths=depths,
+    return BoundReport(name=name or repr(cell), num_paths=stats.num_paths, depth_hist=hist,
                        rho=rho_repr, bound=value, d_bar=stats.d_bar, m_bar=stats.m_bar)
 
 
@@ -84,7 +96,7 @@ def compare_bounds(cells: Mapping[str, Cell] | Sequence[Cell], rho: float | np.n
 
 def bound_curve(cell: Cell, rhos: Sequence[float]) -> np.ndarray:
     """The Eq. 12 bound of ``cell`` at each input correlation in ``rhos``."""
-    depths = path_stats(cell).path_depths
+    hist = path_stats(cell).depth_hist
     for r in rhos:
         _check_rho(r)
-    return np.array([nngp_bound_from_depths(depths, float(r)) for r in rhos])
+    return np.array([nngp_bound_from_hist(hist, float(r)) for r in rhos])
