@@ -8,7 +8,6 @@ Usage: ``python scripts/build_embedded_minibatch.py [--cifar-dir DIR] [--n 256] 
 from __future__ import annotations
 
 import argparse
-import pickle
 from pathlib import Path
 
 import numpy as np
@@ -23,8 +22,11 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default=str(ROOT / "benchmarks_data/cifar10_minibatch.npz"))
     args = ap.parse_args()
-    with open(Path(args.cifar_dir) / "data_batch_1", "rb") as fh:
-        batch = pickle.load(fh, encoding="latin1")
+    from dagfilter.data.readers import SafeUnpickler
+
+    path = Path(args.cifar_dir) / "data_batch_1"
+    with open(path, "rb") as fh:
+        batch = SafeUnpickler(fh, path).load()  # numpy arrays and builtins only: no code from the file
     rng = np.random.default_rng(args.seed)
     idx = np.sort(rng.choice(len(batch["labels"]), size=args.n, replace=False))
     images = np.asarray(batch["data"], dtype=np.uint8)[idx].reshape(args.n, 3, 32, 32)

@@ -95,8 +95,8 @@ cells = list(range(40 * k, 40 * k + 100))          # writers k and k+1 share 60 
 random.Random(k).shuffle(cells)
 for i in range(0, len(cells), 5):
     rows = [(f"cell{c}", c / 7.0, 0.01, c) for c in cells[i:i + 5]]
-    cache.put_many(rows, "naswot", "cifar10", 16, 0)
-    got = cache.get_many([r[0] for r in rows], "naswot", "cifar10", 16, 0)
+    cache.put_many(rows, ("naswot", "cifar10", 16, 0))
+    got = cache.get_many([r[0] for r in rows], ("naswot", "cifar10", 16, 0))
     assert all(got[c][0] == s for c, s, _, _ in rows)
 """
 
@@ -116,7 +116,7 @@ def test_four_processes_writing_overlapping_cells_to_one_cache(tmp_path: Path) -
 
 def test_truncated_cache_is_a_clear_error_naming_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     cache = ScoreCache(tmp_path)
-    cache.put_many([(f"cell{i}", float(i), 0.1, None) for i in range(3000)], "naswot", "cifar10", 8, 0)
+    cache.put_many([(f"cell{i}", float(i), 0.1, None) for i in range(3000)], ("naswot", "cifar10", 8, 0))
     db = cache.path
     del cache
     data = db.read_bytes()

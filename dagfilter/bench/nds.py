@@ -42,8 +42,8 @@ def _space_of(stem: str) -> str:
 def _records(path: Path) -> list[dict[str, Any]]:
     try:
         data = json.loads(path.read_text())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DataError(f"NDS file {str(path)!r} is not readable JSON: {exc}") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise DataError(f"NDS file {str(path)!r} is not readable JSON: {str(exc)[:200]}") from None
     if isinstance(data, dict):
         lists = [v for k, v in data.items() if isinstance(v, list)]
         if not lists:

@@ -82,7 +82,7 @@ def dataset_spec(name: str) -> DatasetSpec:
     Raises:
         ConfigError: ``name`` is not a supported dataset.
     """
-    key = _ALIASES.get(str(name).strip().lower())
+    key = _ALIASES.get(name.strip().lower()) if isinstance(name, str) else None
     if key is None:
         raise ConfigError(
             f"unknown dataset {show(name)}; supported: {', '.join(SPECS)}"

@@ -114,6 +114,9 @@ def to_codes(cell: Cell) -> tuple[int, ...]:
 
 def from_naslib(op_indices: Sequence[int]) -> Cell:
     """Cell from NASLib's 6-integer tuple (NASLib op codes, NASLib edge order)."""
+    if isinstance(op_indices, (str, bytes)) or not hasattr(op_indices, "__len__") or len(op_indices) != 6:
+        n = len(op_indices) if hasattr(op_indices, "__len__") else "?"
+        raise CellFormatError(f"NASLib op tuple needs 6 integers 0..4, got {n}: {show(op_indices)}")
     try:
         vals = [int(v) for v in op_indices]
         if any(float(v) != int(v) for v in op_indices):

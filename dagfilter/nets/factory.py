@@ -6,11 +6,13 @@ from typing import Any
 
 from torch import nn
 
-from ..errors import CellFormatError, SpaceError
+from ..errors import CellFormatError, ConfigError, SpaceError
 from .darts import NetworkCIFAR, NetworkImageNet
 from .nb201 import NB201Network, check_nb201_ops
 
 SPACES: tuple[str, ...] = ("nb201", "darts", "darts_imagenet")
+MAX_GENOTYPE_NODES = 8
+"""Most intermediate nodes per cell of a genotype :func:`build_network` builds a network for."""
 """Space names :func:`build_network` accepts (``"nds"`` is an alias of ``"darts"``)."""
 
 DARTS_DEFAULTS: dict[str, Any] = {"C": 36, "layers": 20}
@@ -81,6 +83,13 @@ def build_network(cell: Any, space: str = "nb201", num_classes: int = 10, **kwar
     if key in ("darts", "nds", "darts_imagenet"):
         if hasattr(cell, "nb201_ops") and not hasattr(cell, "normal"):
             raise CellFormatError(f"space {space!r} needs a DARTS genotype, got a NAS-Bench-201 cell {cell!r}")
+        from ..encodings.darts import to_genotype
+
+        g = to_genotype(cell)
+        nodes = max(len(g.normal), len(g.reduce)) // 2
+        if nodes > MAX_GENOTYPE_NODES:
+            raise ConfigError(f"DARTS-space networks are built for cells of up to {MAX_GENOTYPE_NODES} intermediate "
+                              f"nodes (DARTS has 4, the NDS spaces 5); this genotype has {nodes}")
         opts = {**DARTS_DEFAULTS, **kwargs}
         C, layers = opts.pop("C"), opts.pop("layers")
         net_cls = NetworkImageNet if key == "darts_imagenet" else NetworkCIFAR

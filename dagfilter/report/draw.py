@@ -171,6 +171,10 @@ def draw_cell(cell: Cell, ax: Axes, title: str | None = None, zero: str = "faint
     return handles
 
 
+MAX_DRAW_NODES = 40
+"""Largest cell :func:`draw_arch` draws (DARTS-like cells have 7, NAS-Bench-201 cells 4)."""
+
+
 def draw_arch(arch: Any, zero: str = "faint", title: str | None = None) -> Figure:
     """A figure of any architecture: one panel for a cell, two (normal, reduce) for a genotype.
 
@@ -189,6 +193,13 @@ def draw_arch(arch: Any, zero: str = "faint", title: str | None = None) -> Figur
     else:
         cells = [(p, cell_from_genotype(a, p)) for p in ("normal", "reduce")]
         genotype = True
+    too_big = [c for _, c in cells if c.num_nodes > MAX_DRAW_NODES or len(c.edges) > 4 * MAX_DRAW_NODES]
+    if too_big:
+        from ..errors import ConfigError
+
+        raise ConfigError(f"a cell of {too_big[0].num_nodes} nodes and {len(too_big[0].edges)} edges is too large to "
+                          f"draw legibly (at most {MAX_DRAW_NODES} nodes and {4 * MAX_DRAW_NODES} edges); "
+                          "'dagfilter metrics' reports it")
     spans = [np.ptp([p[0] for p in node_positions(c, genotype).values()]) + 1.2 for _, c in cells]
     heights = [np.ptp([p[1] for p in node_positions(c, genotype).values()]) + 2.2 for _, c in cells]
     widths = [float(w) for w in spans]

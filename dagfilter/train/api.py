@@ -58,7 +58,7 @@ def load_run_config(run_dir: str | os.PathLike) -> tuple[TrainConfig, Any, str |
     try:
         rec = json.loads(path.read_text())
         return TrainConfig.from_dict(rec["config"]), rec.get("cell"), rec.get("data", {}).get("data_dir")
-    except (json.JSONDecodeError, KeyError, TypeError) as exc:
+    except (json.JSONDecodeError, KeyError, TypeError, RecursionError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{str(path)!r} is not a valid run config: {exc}") from None
 
 
