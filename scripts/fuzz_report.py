@@ -194,16 +194,19 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # finish cleanly: save state, stop the worker
 
     hostile = _hostile()
-    jobs = []
     cmds = [c for c in hostile.COMMANDS if not args.only or c in args.only]
     tgts = [t for t in hostile.api_targets() if not args.only or t in args.only]
+    streams = []
     for kind, names, total in (("cli", cmds, args.cli), ("api", tgts, args.api)):
-        if not names:
-            continue
-        per = -(-total // len(names)) if total else 0
-        for k in range(per):
-            for name in names:
-                jobs.append((kind, name, f"{args.seed}:{kind}:{name}:{k}"))
+        per = -(-total // len(names)) if (total and names) else 0
+        streams.append([(kind, name, f"{args.seed}:{kind}:{name}:{k}") for k in range(per) for name in names])
+    # CLI and API calls alternate (in proportion), so a run stopped early still covers both evenly
+    jobs = []
+    longest = max((len(s) for s in streams), default=0)
+    for i in range(longest):
+        for s in streams:
+            lo, hi = i * len(s) // longest, (i + 1) * len(s) // longest
+            jobs.extend(s[lo:hi])
     state = {"config": vars(args), "counts": {}, "examples": {}, "done": [], "seconds": 0.0}
     out = Path(args.out) if args.out else None
     if out and out.is_file():
