@@ -130,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--samples", type=int, default=100)
     p.add_argument("--fraction", type=float, default=0.5)
     p.add_argument("--seeds", type=int, default=1000)
+    p.add_argument("--search-pool", choices=("B", "all"), default="B",
+                   help="searches draw from half B (default; never used to choose the recipe) or all scored cells")
     p.add_argument("--out", default=None, help="JSON report")
     p.add_argument("--md", default=None, help="Markdown report")
     args = p.parse_args(argv)
@@ -162,16 +164,17 @@ def main(argv: list[str] | None = None) -> int:
         rows1.append(r)
     report["proxies"] = rows1
 
-    # 2. ensembles: choose on half A, report on half B
-    needed = sorted({n for e in ENSEMBLES for _, n in spec_members(e)[1]})
-    complete = np.all([~np.isnan(vec[n]) for n in needed if n in vec], axis=0)
+    # 2. ensembles: choose on half A, report on half B (each over the cells all its members scored)
     pos = np.arange(sub.indices.size)
-    half_a, half_b = pos[complete & (pos % 2 == 0)], pos[complete & (pos % 2 == 1)]
     flt = DAGFilter.from_space("nb201", fraction=args.fraction)
     accepted = flt.mask(sub.indices)
     ens = []
     for e in ENSEMBLES:
         members = [n for _, n in spec_members(e)[1]]
+        have = np.all([~np.isnan(vec[n]) for n in members], axis=0)
+        half_a, half_b = pos[have & (pos % 2 == 0)], pos[have & (pos % 2 == 1)]
+        if half_a.size < 4 or half_b.size < 4:
+            continue
         qa = quality(spec_scores(e, vec, half_a), truth, half_a)
         qb = quality(spec_scores(e, vec, half_b), truth, half_b)
         fb = half_b[accepted[half_b]]
@@ -179,13 +182,17 @@ def main(argv: list[str] | None = None) -> int:
         ens.append({"ensemble": e, "passes": cost_of(members), "A": qa, "B": qb, "B_filter": qf})
     within = [r for r in ens if r["passes"][0] <= 1 and r["passes"][1] <= 1]
     chosen = max(within, key=lambda r: r["A"]["C10_rho"])["ensemble"]
-    report["ensembles"] = {"rows": ens, "chosen": chosen, "half_A": int(half_a.size), "half_B": int(half_b.size),
-                           "half_B_accepted": int(accepted[half_b].sum())}
+    members = [n for _, n in spec_members(chosen)[1]] + ["naswot", "prior", "az_expressivity", "az_progressivity",
+                                                          "az_trainability"]
+    have = np.all([~np.isnan(vec[n]) for n in members], axis=0)
+    half_b = pos[have & (pos % 2 == 1)]
+    report["ensembles"] = {"rows": ens, "chosen": chosen, "half_A": int((have & (pos % 2 == 0)).sum()),
+                           "half_B": int(half_b.size), "half_B_accepted": int(accepted[half_b].sum())}
 
-    # 3. searches on the half-B pool
-    pool = half_b
+    # 3. searches on the half-B pool (or every cell the search rankers scored, --search-pool all)
+    pool = half_b if args.search_pool == "B" else pos[have]
     accs = {k: truth[k] for k, _ in ACC}
-    searches = [("random", None), ("naswot", "naswot"), ("prior", "prior"), ("AZ-NAS logrank(az)", "logrank(az)"),
+    searches = [("random", None), ("oracle (best C10 of the candidates)", "oracle"), ("naswot", "naswot"), ("prior", "prior"), ("AZ-NAS logrank(az)", "logrank(az)"),
                 (f"chosen {chosen}", chosen)]
     res: dict = {}
     for seed in range(args.seeds):
@@ -199,6 +206,8 @@ def main(argv: list[str] | None = None) -> int:
                     continue
                 if spec is None:
                     best, scored, passes = 0, 0, (0, 0)
+                elif spec == "oracle":
+                    best, scored, passes = int(np.argmax(accs["cifar10_test_200"][c])), 0, (0, 0)
                 else:
                     s = np.nan_to_num(spec_scores(spec, vec, c), nan=-np.inf)
                     best = int(np.argmax(s))
@@ -221,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
             row[f"{k}_mean"] = float(np.mean(d[k]))
         srows.append(row)
     report["searches"] = {"rows": srows, "pool": int(pool.size), "samples": args.samples, "fraction": args.fraction,
-                          "seeds": args.seeds}
+                          "seeds": args.seeds, "pool_kind": args.search_pool}
     if args.out:
         Path(args.out).write_text(json.dumps(report, indent=1, default=float))
     md = markdown(report)
@@ -254,19 +263,22 @@ def markdown(r: dict) -> str:
                   + ", ".join(f"{k} {v:.2f}" for k, v in t["mean"].items())
                   + " (`joint` = all twelve proxies in one shared call; `naswot` = baseline, batch 128)."]
     e = r["ensembles"]
-    lines += ["", f"### Ensembles (recipe chosen on half A = {e['half_A']} cells by C10 ρ among those within 1 fwd + "
-              f"1 bwd per cell; reported on half B = {e['half_B']} cells, and on the {e['half_B_accepted']} half-B "
-              f"cells the DAG filter (0.5) accepts)", "", f"Chosen on half A: `{e['chosen']}`.", "",
-              "| ensemble | fwd, bwd | A: C10 ρ | B: C10 ρ | B: C10 τ | B: C100 ρ | B: IN16 ρ | B∩filter: C10 ρ | B∩filter: C100 ρ | B∩filter: IN16 ρ |",
-              "|---|---|---|---|---|---|---|---|---|---|"]
+    lines += ["", "### Ensembles (recipe chosen on half A = even draw positions by C10 ρ among those within "
+              "1 fwd + 1 bwd per cell; reported on half B = odd positions, and on the half-B cells the DAG filter "
+              f"(0.5) accepts; each over the cells all its members scored; the chosen one over {e['half_A']} / "
+              f"{e['half_B']} / {e['half_B_accepted']} cells)", "", f"Chosen on half A: `{e['chosen']}`.", "",
+              "| ensemble | fwd, bwd | cells A / B / B∩filter | A: C10 ρ | B: C10 ρ | B: C10 τ | B: C100 ρ | B: IN16 ρ | B∩filter: C10 ρ | B∩filter: C100 ρ | B∩filter: IN16 ρ |",
+              "|---|---|---|---|---|---|---|---|---|---|---|"]
     for x in e["rows"]:
         mark = " **(chosen)**" if x["ensemble"] == e["chosen"] else ""
-        lines.append(f"| `{x['ensemble']}`{mark} | {x['passes'][0]}, {x['passes'][1]} | {_f(x['A']['C10_rho'])} | "
+        lines.append(f"| `{x['ensemble']}`{mark} | {x['passes'][0]}, {x['passes'][1]} | "
+                     f"{x['A']['n']} / {x['B']['n']} / {x['B_filter']['n']} | {_f(x['A']['C10_rho'])} | "
                      f"{_f(x['B']['C10_rho'])} | {_f(x['B']['C10_tau'])} | {_f(x['B']['C100_rho'])} | "
                      f"{_f(x['B']['IN16_rho'])} | {_f(x['B_filter']['C10_rho'])} | {_f(x['B_filter']['C100_rho'])} | "
                      f"{_f(x['B_filter']['IN16_rho'])} |")
     s = r["searches"]
-    lines += ["", f"### Searches on the half-B pool ({s['pool']} cells; N = {s['samples']} drawn per seed, filter "
+    where = "half-B pool" if s.get("pool_kind", "B") == "B" else "pool of all scored cells (includes half A)"
+    lines += ["", f"### Searches on the {where} ({s['pool']} cells; N = {s['samples']} drawn per seed, filter "
               f"fraction {s['fraction']}, {s['seeds']} seeds; mean ± s.e.m. test accuracy of the pick)", "",
               "| search | C10 | C100 | IN16 | cells scored | fwd passes | bwd passes |", "|---|---|---|---|---|---|---|"]
     for x in s["rows"]:

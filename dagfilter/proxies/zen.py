@@ -4,9 +4,9 @@ On a copy of the network re-initialised with standard Gaussian weights (Conv2d /
 ``N(0, 1)``, BatchNorm weight 1 and bias 0), in ``train()`` mode, with a Gaussian input ``x`` and a
 perturbed input ``x' = x + 0.01 * eps``: ``Delta = mean over images of sum |f(x) - f(x')|`` where
 ``f`` is the feature map before global pooling, and
-``zen = log Delta + sum over BatchNorm layers of log sqrt(mean_c var_c)``. Zen-NAS reads the layer's
-``running_var``; we read the per-channel batch variance of the unperturbed forward (what
-``running_var`` holds with momentum 1). Data-free (images only give the shape and batch size; the
+``zen = log Delta + sum over BatchNorm layers of log sqrt(mean_c running_var_c)``, the running
+variances as they stand after the two forwards (fresh BatchNorm, default momentum 0.1, as in
+Zen-NAS's code). Data-free (images only give the shape and batch size; the
 paper uses batch 64 of Gaussian noise; our passes use the first 64). Higher is better; ``-inf`` when
 ``Delta`` is 0 (the output does not depend on the input).
 """
@@ -34,26 +34,18 @@ def zen_of(network: nn.Module, input_shape: tuple[int, ...], generator: torch.Ge
                 m.weight.copy_(torch.randn(m.weight.shape, generator=generator))
                 if m.bias is not None:
                     m.bias.zero_()
-            elif isinstance(m, nn.modules.batchnorm._BatchNorm) and m.affine:
-                m.weight.fill_(1.0)
-                m.bias.zero_()
+            elif isinstance(m, nn.modules.batchnorm._BatchNorm):
+                m.reset_running_stats()
+                if m.affine:
+                    m.weight.fill_(1.0)
+                    m.bias.zero_()
         x = torch.randn(input_shape, generator=generator)
         x2 = x + ZEN_MIXUP * torch.randn(input_shape, generator=generator)
-        log_bn: list[float] = []
-
-        def hook(m: nn.Module, inputs: tuple) -> None:
-            v = inputs[0].double().var(dim=(0, 2, 3), unbiased=False).mean()
-            log_bn.append(0.5 * math.log(float(v)) if float(v) > 0 else float("-inf"))
-
-        handles = [m.register_forward_pre_hook(hook) for m in net.modules()
-                   if isinstance(m, nn.modules.batchnorm._BatchNorm)]
-        try:
-            f1 = net.pre_pool(x)
-        finally:
-            for h in handles:
-                h.remove()
+        f1 = net.pre_pool(x)
         f2 = net.pre_pool(x2)
         delta = float((f1.double() - f2.double()).abs().sum(dim=(1, 2, 3)).mean())
+        log_bn = [0.5 * math.log(float(m.running_var.double().mean())) for m in net.modules()
+                  if isinstance(m, nn.modules.batchnorm._BatchNorm) and m.running_var is not None]
     if not delta > 0:
         return float("-inf")
     s = math.log(delta) + sum(log_bn)
