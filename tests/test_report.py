@@ -288,6 +288,22 @@ def test_correlation_table_matches_scipy(report):
     assert set(dct.dataset) == {"cifar10"} and dct[dct.metric == "d_bar"].n.iloc[0] == 725
 
 
+def test_report_darts_pool_window_study_and_search_table(report):
+    """The DARTS section's window study: the default window's kept share recomputed from the table."""
+    result, _ = report
+    ws = pd.read_csv(result.out_dir / "tables" / "darts_pool_windows.csv")
+    assert len(ws) == 1 + 3 * 4 * 2 and ws.iloc[0]["family"] == "none"
+    rec = DAGFilter.recommended("darts")
+    row = ws[(ws.family == "code") & (ws.fraction == rec.fraction) & (ws.part == "normal")].iloc[0]
+    t = bench.load("darts725").table()
+    keep = rec.accepts_metrics(t["d_bar_normal"].to_numpy(), t["m_bar_normal"].to_numpy())
+    assert row["kept"] == pytest.approx(keep.mean()) and row["n_kept"] == keep.sum()
+    assert row["naswot_scored"] < 0.6 * ws.iloc[0]["naswot_scored"]
+    st = pd.read_csv(result.out_dir / "tables" / "darts_pool_search.csv")
+    assert set(st.searcher) == {"NAS-WOT", "random", "prior"} and len(st) == 6
+    assert result.summary["spaces"]["darts"]["darts_pool"]["default"]["family"] == "code"
+
+
 def test_report_without_results_says_so_and_bad_input(tmp_path):
     from dagfilter.report import build_report
 
