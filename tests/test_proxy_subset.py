@@ -42,3 +42,18 @@ def test_write_then_load_verifies_the_checksum(tmp_path):
         load_subset_scores(tmp_path / "bad.npz")
     with pytest.raises(BenchmarkError, match="does not exist"):
         load_subset_scores(tmp_path / "missing.npz")
+
+
+def test_shipped_subset_scores_verify_and_match_a_live_rescoring(cifar_dir):
+    from dagfilter.encodings.nb201 import index_strings
+    from dagfilter.proxies import CellScorer, ScoringSetup
+
+    shipped = load_subset_scores()
+    assert np.array_equal(shipped.indices, nb201_subset())
+    assert shipped.meta["counts"]["meco"] == shipped.count("meco") > 0
+    k = int(np.flatnonzero(np.isfinite(shipped.scores["meco"]))[0])
+    cell = index_strings([int(shipped.indices[k])])[0]
+    m = shipped.meta
+    for proxy in ("meco", "az_expressivity"):
+        live = CellScorer(ScoringSetup(proxy, m["dataset"], cifar_dir, m["batch"], m["seed"])).score(cell)
+        assert live == pytest.approx(shipped.scores[proxy][k], rel=1e-9)
