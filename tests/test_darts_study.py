@@ -122,6 +122,11 @@ def test_cv_recipes_choose_on_one_half_and_report_on_the_other(table_inputs: dic
     assert out[0]["train_spearman"] == pytest.approx(max(train))
     chosen = cands[int(np.argmax(train))]
     assert out[0]["chosen"] == ds.recipe_spec(chosen)
+    # the chosen recipe is a ranker spec whose scores rank like the recipe
+    from dagfilter.rankers.spec import parse_spec
+
+    spec = parse_spec(ds.recipe_spec((("m_bar", -1.0), ("d_bar", 1.0))))
+    assert [(t.name, t.weight) for t in spec.terms] == [("m_bar", -1.0), ("d_bar", 1.0)]
     assert out[0]["test_spearman"] == pytest.approx(ds.recipe_spearman(feats, acc, b, chosen))
     # a single-feature recipe's Spearman is the plain rank correlation (sign included)
     assert ds.recipe_spearman(feats, acc, b, (("m_bar", -1.0),)) == pytest.approx(

@@ -233,13 +233,13 @@ def window_study(metrics: Mapping[str, np.ndarray], accuracy: np.ndarray, search
 
 # ---------------------------------------------------------------------------- ranker recipes
 def recipe_spec(recipe: Sequence[tuple[str, float]]) -> str:
-    """The ranker spec of a recipe (``naswot+params-m_bar``)."""
-    out = ""
+    """The ranker spec of a recipe (``-d_bar+-m_bar+naswot``: usable as ``--score`` /
+    :func:`dagfilter.rankers.get_ranker`)."""
+    terms = []
     for name, w in recipe:
-        sign = "-" if w < 0 else ("+" if out else "")
         mag = abs(w)
-        out += sign + ("" if mag == 1 else f"{mag:g}*") + name
-    return out
+        terms.append(("-" if w < 0 else "") + ("" if mag == 1 else f"{mag:g}*") + name)
+    return "+".join(terms)
 
 
 def candidate_recipes(names: Sequence[str], max_terms: int = 3) -> list[tuple[tuple[str, float], ...]]:
