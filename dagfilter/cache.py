@@ -147,7 +147,7 @@ class ScoreCache:
             p = p / CACHE_FILE
         try:
             p.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
+        except (OSError, ValueError) as exc:
             raise ConfigError(f"cannot create score cache directory {str(p.parent)!r}: {exc}") from None
         self.path = p
         self.version = version or _package_version()
@@ -163,7 +163,7 @@ class ScoreCache:
 
     def _damaged(self, exc: Exception) -> ConfigError:
         p = str(self.path)
-        if isinstance(exc, sqlite3.OperationalError) and "malformed" not in str(exc):
+        if isinstance(exc, ValueError) or (isinstance(exc, sqlite3.OperationalError) and "malformed" not in str(exc)):
             return ConfigError(f"score cache {p!r} cannot be used: {exc}")
         return ConfigError(
             f"score cache {p!r} is not a dagfilter score cache, or a damaged one ({exc}): truncated or "
@@ -175,7 +175,7 @@ class ScoreCache:
     def _connect(self) -> Iterator[sqlite3.Connection]:
         try:
             con = sqlite3.connect(self.path, timeout=60.0)
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, ValueError) as exc:  # ValueError: a NUL byte in the path
             raise self._damaged(exc) from None
         try:
             with con:  # commits on success, rolls back on error

@@ -65,10 +65,20 @@ def _real(x: Any) -> bool:
     return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
 
+def _finite(x: Any) -> bool:
+    """A real number (not bool) with a finite float value; huge ints are not (float overflow)."""
+    import math
+
+    try:
+        return _real(x) and math.isfinite(float(x))
+    except (OverflowError, ValueError, TypeError):
+        return False
+
+
 def _two_finite(pair: Any) -> bool:
     if isinstance(pair, (str, bytes)) or not hasattr(pair, "__len__") or len(pair) != 2:
         return False
-    return all(_real(v) and np.isfinite(float(v)) for v in pair)
+    return all(_finite(v) for v in pair)
 
 
 @dataclass(frozen=True)
@@ -95,7 +105,7 @@ class DAGFilter:
                 raise ConfigError(f"{name} must be two finite numbers, got {show(pair)}")
         if any(r < 0 for r in self.radius):
             raise ConfigError(f"radius must be >= 0, got {show(self.radius)}")
-        if not (_real(self.fraction) and np.isfinite(self.fraction) and self.fraction >= 0):
+        if not (_finite(self.fraction) and self.fraction >= 0):
             raise ConfigError(f"fraction must be a number >= 0, got {show(self.fraction)}")
         if not isinstance(self.part, str) or self.part not in ("normal", "reduce", "both"):
             raise ConfigError(f"part must be 'normal', 'reduce' or 'both', got {show(self.part)}")

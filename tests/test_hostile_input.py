@@ -145,6 +145,21 @@ def test_strict_types_in_cells_and_genotypes() -> None:
         Cell(10 ** 9, [(0, 1, "conv_3x3")])  # refused before allocating per-node arrays
 
 
+def test_residual_fuzz_findings_are_clean_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Inputs the 20,000-call fuzz run found after the first round of fixes."""
+    from dagfilter import Cell, DAGFilter
+    from dagfilter.cache import ScoreCache
+
+    for call in (lambda: ScoreCache(str(tmp_path / "a\x00b")), lambda: ScoreCache(str(tmp_path / "a\x00b.sqlite")),
+                 lambda: DAGFilter((0.0, 10 ** 400), (1.0, 1.0)), lambda: DAGFilter((0.0, 1.0), (1.0, 1.0), 10 ** 400),
+                 lambda: Cell.from_nb201_ops([np.array([])] * 6)):
+        with pytest.raises(DagFilterError):
+            call()
+    with pytest.raises(SystemExit) as exit_info:
+        main(["draw", "6111", "--dpi", "1", "--out", str(tmp_path / "x.png")])
+    assert exit_info.value.code == 2 and "20..2400" in capsys.readouterr().err
+
+
 # --------------------------------------------------------------------------- exponential paths
 def fib_genotype(n: int) -> dict:
     normal = [p for i in range(n) for p in (["sep_conv_3x3", i], ["sep_conv_3x3", i + 1])]

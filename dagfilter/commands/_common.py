@@ -9,6 +9,18 @@ from typing import Any
 HELP_FORMATTER = argparse.RawDescriptionHelpFormatter
 
 
+def dpi_value(text: str) -> int:
+    """argparse type of ``--dpi``: an integer in 20..2400 (smaller values break font rendering,
+    larger ones allocate gigabytes)."""
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid dpi {text!r}: not an integer") from None
+    if not 20 <= v <= 2400:
+        raise argparse.ArgumentTypeError(f"invalid dpi {text!r}: use 20..2400")
+    return v
+
+
 def print_json(obj: Any) -> None:
     """Print ``obj`` as indented, strict JSON to stdout: a non-finite number becomes ``null`` plus a
     ``"<key>_status"`` field (see :mod:`dagfilter.jsonio`)."""

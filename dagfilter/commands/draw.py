@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import argparse
 
-from ._common import HELP_FORMATTER
+from ._common import HELP_FORMATTER, dpi_value
 
 EPILOG = """examples:
   dagfilter draw '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|' --out cell.svg
@@ -25,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, help="output file: .svg, .png or .pdf")
     p.add_argument("--omit-none", action="store_true", help="leave out 'none' edges instead of drawing them faint")
     p.add_argument("--title", help="figure title")
-    p.add_argument("--dpi", type=int, default=150, help="PNG resolution (default 150)")
+    p.add_argument("--dpi", type=dpi_value, default=150, help="PNG resolution, 20..2400 (default 150)")
     p.set_defaults(func=run)
 
 

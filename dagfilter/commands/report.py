@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ._common import HELP_FORMATTER
+from ._common import HELP_FORMATTER, dpi_value
 
 EPILOG = """examples:
   dagfilter report --space nb201 --out report/                  # open report/index.html in a browser
@@ -33,7 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--sim-seeds", type=int, default=20, help="seeds of the simulated proxy searches (default 20)")
     p.add_argument("--format", action="append", dest="formats", choices=["png", "svg", "pdf"],
                    help="figure file formats; repeatable (default png and svg; png is always written)")
-    p.add_argument("--dpi", type=int, default=130, help="PNG resolution (default 130)")
+    p.add_argument("--dpi", type=dpi_value, default=130, help="PNG resolution, 20..2400 (default 130)")
     p.add_argument("--seed", type=int, default=0, help="seed of the DARTS-space reference samples (default 0)")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     p.set_defaults(func=run)

@@ -35,7 +35,7 @@ _NODE_RE = re.compile(r"^\|(.*)\|$")
 
 
 def _check_op(op: object, where: str) -> str:
-    if op not in NB201_OPS:
+    if not isinstance(op, str) or op not in NB201_OPS:
         raise UnknownOpError(op, list(NB201_OPS), where)
     return op  # type: ignore[return-value]
 
