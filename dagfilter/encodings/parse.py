@@ -142,13 +142,14 @@ def _from_text(text: str, unwrap: bool = True) -> Arch:
     kind = classify_text(s)
     try:
         return _read_kind(kind, s, unwrap)
-    except CellFormatError as exc:
-        msg = str(exc)
-        if msg.startswith("read as "):
-            raise
-        raise type(exc)(f"read as {kind}: {msg}") from None
     except DagFilterError as exc:
-        raise type(exc)(f"read as {kind}: {exc}") from None
+        if str(exc).startswith("read as "):
+            raise
+        import copy
+
+        named = copy.copy(exc)  # same class and attributes; the message says how the text was read
+        named.args = (f"read as {kind}: {exc}",)
+        raise named from None
 
 
 def _read_kind(kind: str, s: str, unwrap: bool) -> Arch:
@@ -163,7 +164,9 @@ def _read_kind(kind: str, s: str, unwrap: bool) -> Arch:
     if kind == "index":
         digits = s.lstrip("-")
         if len(digits) > 18:
-            raise nb201_index_error(s)
+            from ..errors import IndexOutOfRangeError
+
+            raise IndexOutOfRangeError(f"index {_where(s)} is outside 0..{nb201.NUM_ARCHS - 1}")
         return nb201.from_index(int(s))
     if kind == "genotype name":
         from ..genotypes import NAMED_GENOTYPES
@@ -175,13 +178,6 @@ def _read_kind(kind: str, s: str, unwrap: bool) -> Arch:
     if kind == "op names":
         return nb201.from_ops(parts)
     return _from_file(Path(s), hint=True)
-
-
-def nb201_index_error(s: str) -> DagFilterError:
-    """The error for an index far outside the NAS-Bench-201 range."""
-    from ..errors import IndexOutOfRangeError
-
-    return IndexOutOfRangeError(f"index {_where(s)} is outside 0..{nb201.NUM_ARCHS - 1}")
 
 
 def json_depth(text: str) -> int:
