@@ -116,6 +116,7 @@ def test_errors_name_the_kind_that_was_tried(tmp_path: Path) -> None:
     binary = tmp_path / "b.json"
     binary.write_bytes(b"\xff\xfe\x00garbage")
     cases[str(binary)] = "not UTF-8"
+    cases['{"num_nodes": ' + "9" * 5000 + ', "edges": []}'] = "does not parse"  # beyond int-from-text limits
     for text, msg in cases.items():
         with pytest.raises(DagFilterError, match=msg):
             parse_arch(text)

@@ -203,7 +203,9 @@ def load_json_text(text: str, where: str) -> Any:
 
     try:
         return json.loads(text, parse_constant=no_constant)
-    except (json.JSONDecodeError, RecursionError) as exc:
+    except CellFormatError:
+        raise
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, or an integer of > 4,300 digits
         raise CellFormatError(f"JSON in {where} does not parse: {str(exc)[:120]}") from None
 
 

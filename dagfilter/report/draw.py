@@ -171,7 +171,7 @@ def draw_cell(cell: Cell, ax: Axes, title: str | None = None, zero: str = "faint
     return handles
 
 
-MAX_DRAW_NODES = 40
+MAX_DRAW_NODES = 24
 """Largest cell :func:`draw_arch` draws (DARTS-like cells have 7, NAS-Bench-201 cells 4)."""
 
 
