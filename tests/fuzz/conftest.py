@@ -1,7 +1,6 @@
 """Fixtures of the fuzz tests: a scratch folder as working directory and home, and a call timer."""
 from __future__ import annotations
 
-import os
 import signal
 from contextlib import contextmanager
 from pathlib import Path
@@ -50,4 +49,4 @@ def fresh_dir(root: Path) -> Path:
     return Path(tempfile.mkdtemp(dir=root))
 
 
-__all__ = ["CallTimeout", "time_limit", "fresh_dir", "os"]
+__all__ = ["CallTimeout", "time_limit", "fresh_dir"]
