@@ -15,7 +15,13 @@ score cache with ``--cache-dir``) - nothing is computed here except analytic ran
 3. searches on the half-B pool: each seed draws N = ``--samples`` cells uniformly from the pool,
    optionally keeps those the DAG filter accepts, scores them and keeps the best; mean test accuracy
    of the picks, cells scored and passes per search, for NAS-WOT, the prior, AZ-NAS alone
-   (``logrank(az)``) and the chosen ensemble.
+   (``logrank(az)``) and the chosen ensemble;
+4. the DARTS space (``benchmarks_data/proxies_darts725_cifar10.npz``, written by
+   ``scripts/score_darts725_proxies.py``; ``--darts-scores`` for another file, ``--no-darts`` to skip):
+   per proxy, Spearman and Kendall tau against the ``darts725`` table's CIFAR-10 accuracy on every row
+   scored, beside NAS-WOT (shipped DARTS scores) and the analytic rankers, then the recipe chosen on
+   NAS-Bench-201 half A applied unchanged (a held-out *space*), also on the rows the default DARTS DAG
+   filter window accepts.
 
 Example::
 
@@ -132,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seeds", type=int, default=1000)
     p.add_argument("--search-pool", choices=("B", "all"), default="B",
                    help="searches draw from half B (default; never used to choose the recipe) or all scored cells")
+    p.add_argument("--darts-scores", default=None, help="DARTS-725 proxy score file (default: the shipped one)")
+    p.add_argument("--no-darts", action="store_true", help="skip the DARTS-725 table")
     p.add_argument("--out", default=None, help="JSON report")
     p.add_argument("--md", default=None, help="Markdown report")
     args = p.parse_args(argv)
@@ -231,6 +239,8 @@ def main(argv: list[str] | None = None) -> int:
         srows.append(row)
     report["searches"] = {"rows": srows, "pool": int(pool.size), "samples": args.samples, "fraction": args.fraction,
                           "seeds": args.seeds, "pool_kind": args.search_pool}
+    if not args.no_darts:
+        report["darts"] = darts_section(args.darts_scores, chosen)
     if args.out:
         Path(args.out).write_text(json.dumps(report, indent=1, default=float))
     md = markdown(report)
@@ -239,6 +249,53 @@ def main(argv: list[str] | None = None) -> int:
         Path(args.md).write_text(md)
     print(md)
     return 0
+
+
+DARTS_ANALYTIC = ("params", "flops", "prior", "d_bar", "m_bar", "nn_mass")
+
+
+def darts_section(path: str | None, chosen: str) -> dict | None:
+    """Table 4: proxies and recipes on the DARTS-725 rows scored (None when no score file exists)."""
+    from importlib import resources
+
+    from dagfilter import DAGFilter
+    from dagfilter.pools import load_pool
+    from dagfilter.proxies.shipped import load_darts725_scores
+    from dagfilter.proxies.subset import load_subset_scores
+    from dagfilter.rankers import get_ranker, rank_quality
+
+    if path is None:
+        ref = resources.files("benchmarks_data").joinpath("proxies_darts725_cifar10.npz")
+        if not ref.is_file():
+            return None
+        path = str(ref)
+    sub = load_subset_scores(path)
+    pool = load_pool("darts725")
+    archs = list(pool.archs)
+    acc = np.asarray(pool.accuracies, dtype=np.float64)
+    vec = {p: np.asarray(v, dtype=np.float64) for p, v in sub.scores.items()}
+    vec["naswot"] = np.asarray(load_darts725_scores().scores, dtype=np.float64)
+    for a in DARTS_ANALYTIC:
+        vec[a] = np.asarray(get_ranker(a).scores("darts", archs), dtype=np.float64)
+    scored = np.flatnonzero(np.all([~np.isnan(vec[p]) for p in LIVE if p in vec], axis=0))
+    flt = DAGFilter.recommended("darts")
+    accepted = np.asarray(flt.mask(archs), dtype=bool)
+    kept = scored[accepted[scored]]
+
+    def q(spec: str, rows: np.ndarray) -> dict:
+        r = rank_quality(spec_scores(spec, vec, rows), acc[rows])
+        return {"rho": r["spearman"], "tau": r["kendall"], "n": int(rows.size)}
+
+    names = [p for p in LIVE if p in vec] + ["naswot"] + list(DARTS_ANALYTIC)
+    specs = ["logrank(az)", "logrank(az+flops)", "logrank(az+prior)", chosen, "logrank(az+naswot+prior)",
+             "-d_bar+-m_bar+naswot", "params+-d_bar+-m_bar"]  # the last two: issue 15's DARTS recipes
+    return {"rows_scored": int(scored.size), "rows_total": len(pool), "metric": pool.metric,
+            "filter": flt.describe() if hasattr(flt, "describe") else str(flt), "rows_accepted": int(kept.size),
+            "proxies": [{"proxy": n, "all": q(n, scored), "filter": q(n, kept)} for n in names],
+            "recipes": [{"recipe": sp, "chosen": sp == chosen, "all": q(sp, scored), "filter": q(sp, kept)}
+                        for sp in dict.fromkeys(specs)],
+            "meta": {k: sub.meta.get(k) for k in ("batch", "seed", "network", "version", "order_seed",
+                                                  "cpu_seconds_per_cell", "created")}}
 
 
 def _f(x: float) -> str:
@@ -285,6 +342,17 @@ def markdown(r: dict) -> str:
         lines.append(f"| {x['search']} | {x['C10_mean']:.2f} ± {x['C10_sem']:.2f} | {x['C100_mean']:.2f} ± "
                      f"{x['C100_sem']:.2f} | {x['IN16_mean']:.2f} ± {x['IN16_sem']:.2f} | {x['scored_mean']:.1f} | "
                      f"{x['fwd_mean']:.1f} | {x['bwd_mean']:.1f} |")
+    d = r.get("darts")
+    if d:
+        lines += ["", f"### DARTS space: the {d['rows_scored']} of {d['rows_total']} `darts725` rows scored "
+                  f"(uniform random order), against their {d['metric']}", "",
+                  f"Setup {d['meta']}. \"Filter\" = the {d['rows_accepted']} scored rows the default DARTS DAG "
+                  "filter window accepts. The `logrank` recipes are NAS-Bench-201 ones applied unchanged; the last two are the DARTS recipes of `docs/results/darts.md` (chosen there by 2-fold CV on this table).", "",
+                  "| proxy / recipe | ρ | τ | ρ within filter | τ within filter |", "|---|---|---|---|---|"]
+        for x in d["proxies"] + d["recipes"]:
+            name = x.get("proxy") or f"`{x['recipe']}`" + (" (chosen on NB201)" if x.get("chosen") else "")
+            lines.append(f"| {name} | {_f(x['all']['rho'])} | {_f(x['all']['tau'])} | {_f(x['filter']['rho'])} | "
+                         f"{_f(x['filter']['tau'])} |")
     return "\n".join(lines) + "\n"
 
 

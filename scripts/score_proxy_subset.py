@@ -20,6 +20,10 @@ Run it niced, on one thread::
     nohup nice -n 10 env OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 python scripts/score_proxy_subset.py \\
         --cache-dir runs/proxycache --data-dir ../shared/data/cifar10 > runs/proxy_subset.log 2>&1 &
 
+A new machine whose cache is gone can continue from the shipped file: ``--seed-from-shipped`` copies
+every finished score of ``benchmarks_data/proxies_nb201_subset1000.npz`` (and its CPU timing) into the
+cache first, so only the missing cells are scored.
+
 Export what is finished (``benchmarks_data/proxies_nb201_subset1000.npz``, SHA-256 checked)::
 
     python scripts/score_proxy_subset.py --cache-dir runs/proxycache --export
@@ -96,6 +100,31 @@ def run_phase(names: tuple[str, ...], cells: list[str], indices: list[int], imag
             _log(f"  {done}/{len(todo)} cells, {rate:.2f} s/cell wall, last {sec:.2f} s CPU")
 
 
+def seed_cache_from_shipped(cache, cache_dir: Path, batch: int, seed: int) -> int:
+    """Copy the shipped subset scores (finished cells only) and their timing into ``cache``.
+
+    The CPU seconds of a seeded row are not known per cell; they are stored as missing (None)."""
+    import math
+
+    from dagfilter.encodings.nb201 import index_strings
+    from dagfilter.proxies.subset import load_subset_scores
+
+    shipped = load_subset_scores()
+    if shipped.meta.get("batch") != batch or shipped.meta.get("seed") != seed:
+        raise SystemExit(f"the shipped scores use batch {shipped.meta.get('batch')}, seed {shipped.meta.get('seed')}; "
+                         f"this run asks for batch {batch}, seed {seed}")
+    cells = index_strings(shipped.indices.tolist())
+    n = 0
+    for proxy, row in shipped.scores.items():
+        rows = [(cells[k], float(v), None, int(shipped.indices[k])) for k, v in enumerate(row) if not math.isnan(v)]
+        cache.put_many(rows, (proxy, "cifar10", batch, seed))
+        n += len(rows)
+    tpath = cache_dir / "timing.json"
+    if "timing" in shipped.meta and not tpath.exists():
+        tpath.write_text(json.dumps(shipped.meta["timing"], indent=1))
+    return n
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0], epilog=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -107,6 +136,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--limit", type=int, default=None, help="score only the first N subset cells")
     p.add_argument("--plan", default="1:250,2:120,1:1000,2:1000",
                    help="PHASE:UPTO steps: run phase 1 or 2 on the first UPTO subset cells, in order")
+    p.add_argument("--seed-from-shipped", action="store_true",
+                   help="copy the finished scores of the shipped file into the cache before scoring")
     p.add_argument("--export", action="store_true", help="write the shipped score file from the cache and stop")
     p.add_argument("--out", default=str(OUT))
     args = p.parse_args(argv)
@@ -119,6 +150,9 @@ def main(argv: list[str] | None = None) -> int:
 
     torch.set_num_threads(1)
     cache = ScoreCache(args.cache_dir)
+    if args.seed_from_shipped:
+        n = seed_cache_from_shipped(cache, Path(args.cache_dir), args.batch, args.seed)
+        _log(f"seeded the cache with {n} shipped scores")
     if args.export:
         tpath = Path(args.cache_dir) / "timing.json"
         extra = {"timing": json.loads(tpath.read_text())} if tpath.exists() else {}

@@ -54,3 +54,33 @@ def test_bench_proxies_tables(tmp_path):
     assert s["naswot"]["runs"] == 20 and s["naswot + filter"]["scored_mean"] < s["naswot"]["scored_mean"] == 10
     assert s["prior"]["fwd_mean"] == 0 and s["AZ-NAS logrank(az)"]["bwd_mean"] == 10
     assert "Chosen on half A" in (tmp_path / "r.md").read_text()
+
+
+def test_bench_proxies_darts_table(tmp_path):
+    """Table 4 on a DARTS-725 score file built here: 40 rows scored (accuracy + noise), the rest NaN."""
+    from dagfilter import DAGFilter
+    from dagfilter.pools import load_pool
+    from dagfilter.proxies.subset import write_score_matrix
+
+    bp = _load()
+    pool = load_pool("darts725")
+    acc = np.asarray(pool.accuracies)
+    rows = np.random.default_rng(1).permutation(725)[:40]
+    m = np.full((len(bp.LIVE), 725), np.nan)
+    rng = np.random.default_rng(2)
+    for k in range(len(bp.LIVE)):
+        m[k, rows] = acc[rows] + rng.normal(0, 0.2 * (k + 1), size=rows.size)
+    write_score_matrix(m, np.arange(725), {"proxies": list(bp.LIVE), "batch": 128}, tmp_path / "d.npz")
+    d = bp.darts_section(str(tmp_path / "d.npz"), "logrank(az+meco+swap+prior)")
+    assert d["rows_scored"] == 40 and d["rows_total"] == 725
+    keep = np.asarray(DAGFilter.recommended("darts").mask(list(pool.archs)), dtype=bool)
+    assert d["rows_accepted"] == int(keep[rows].sum())
+    got = {x["proxy"]: x for x in d["proxies"]}
+    srt = np.sort(rows)
+    assert abs(got["meco"]["all"]["rho"] - spearmanr(m[bp.LIVE.index("meco"), srt], acc[srt]).statistic) < 1e-12
+    assert got["az_expressivity"]["all"]["rho"] > got["zen"]["all"]["rho"]     # less noise ranks better
+    assert any(x["chosen"] for x in d["recipes"]) and "nn_mass" in got
+    md = bp.markdown({"subset": {"cells": 0, "seed": 16, "setup": {}}, "proxies": [], "ensembles": {
+        "half_A": 0, "half_B": 0, "half_B_accepted": 0, "chosen": "x", "rows": []}, "searches": {
+        "rows": [], "pool": 0, "samples": 1, "fraction": 0.5, "seeds": 1}, "darts": d})
+    assert "DARTS space: the 40 of 725" in md

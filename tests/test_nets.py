@@ -302,3 +302,17 @@ def test_darts_bad_genotypes_raise_specific_errors():
 
 def test_op_name_lists_are_consistent():
     assert set(NB201_OP_NAMES) == {"none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3"}
+
+
+def test_darts_features_and_pre_pool_match_forward():
+    torch.manual_seed(0)
+    net = NetworkCIFAR(8, 10, 5, DARTS_V1, auxiliary=True).train()
+    x = torch.randn(4, 3, 32, 32)
+    torch.manual_seed(1)
+    logits, _ = net(x)
+    torch.manual_seed(1)
+    same, feats = net.forward_features(x)
+    assert torch.allclose(logits, same, atol=1e-6)
+    assert len(feats) == 1 + 5 and feats[0].shape[1] == 3 * 8
+    assert feats[-1].shape == net.pre_pool(x).shape
+    assert torch.allclose(net.pre_pool(x), feats[-1], atol=1e-6)

@@ -191,3 +191,24 @@ def test_cell_scorer_runs_a_new_proxy_on_the_benchmark_network(cifar_dir):
     v = s.score(cell)
     assert math.isfinite(v) and v <= 0 and v == s.score(cell)
     assert s.score("|none~0|+|none~0|none~1|+|none~0|none~1|none~2|") == -math.inf
+
+
+def test_every_shared_proxy_runs_on_a_darts_network(batch):
+    """The DARTS CIFAR network (a tuple-returning forward, cells with two inputs): all twelve proxies
+    finite and seeded, shared == single for the terms that read its features."""
+    from dagfilter.pools import load_pool
+    from dagfilter.proxies.scoring import build_network
+
+    x, y = batch
+    genotype = load_pool("darts725").keys[0]
+
+    def net(seed=0):
+        torch.manual_seed(seed)
+        return build_network(genotype, "darts", C=4, layers=3).train()
+
+    a = compute_proxies(net(), x, y, MULTI_PROXIES)
+    assert a == compute_proxies(net(), x, y, MULTI_PROXIES)
+    assert all(math.isfinite(v) for v in a.values()), a
+    assert a != compute_proxies(net(1), x, y, MULTI_PROXIES)
+    for name in ("az_trainability", "zen", "synflow", "zico"):
+        assert get_proxy(name).fn(net(), x, y) == pytest.approx(a[name], rel=1e-9, abs=1e-12), name

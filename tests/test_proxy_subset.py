@@ -57,3 +57,14 @@ def test_shipped_subset_scores_verify_and_match_a_live_rescoring(cifar_dir):
     for proxy in ("meco", "az_expressivity"):
         live = CellScorer(ScoringSetup(proxy, m["dataset"], cifar_dir, m["batch"], m["seed"])).score(cell)
         assert live == pytest.approx(shipped.scores[proxy][k], rel=1e-9)
+
+
+def test_score_matrix_round_trip_and_shape_errors(tmp_path):
+    from dagfilter.proxies.subset import write_score_matrix
+
+    m = np.array([[1.0, np.nan, -math.inf], [0.5, 0.25, np.nan]])
+    got = write_score_matrix(m, np.arange(3), {"proxies": ["a", "b"], "benchmark": "toy"}, tmp_path / "m.npz")
+    assert got.meta["counts"] == {"a": 2, "b": 2} and got.meta["benchmark"] == "toy"
+    assert got.scores["a"][2] == -math.inf and math.isnan(got.scores["b"][2])
+    with pytest.raises(ConfigError, match="does not fit 1 proxies"):
+        write_score_matrix(m, np.arange(3), {"proxies": ["a"]}, tmp_path / "x.npz")

@@ -274,6 +274,22 @@ class NetworkCIFAR(_DartsNetwork):
         out, logits_aux = self._run_cells(s, s)
         return self.classifier(self.global_pooling(out).flatten(1)), logits_aux
 
+    def pre_pool(self, x: torch.Tensor) -> torch.Tensor:
+        """The feature map before global pooling (the last cell's output)."""
+        s = self.stem(x)
+        return self._run_cells(s, s)[0]
+
+    def forward_features(self, x: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        """``(logits, features)``: the main logits of ``forward(x)`` (no auxiliary head) and the
+        feature map after the stem and after every cell, in order, still attached to the autograd
+        graph (for AZ-NAS-style per-block measures; a cell also reads the map two steps back)."""
+        feats = [self.stem(x)]
+        s0 = s1 = feats[0]
+        for cell in self.cells:
+            s0, s1 = s1, cell(s0, s1, self.drop_path_prob, self.drop_path_generator)
+            feats.append(s1)
+        return self.classifier(self.global_pooling(s1).flatten(1)), feats
+
 
 class NetworkImageNet(_DartsNetwork):
     """DARTS evaluation network for 224x224 ImageNet inputs (three stride-2 stem convs).

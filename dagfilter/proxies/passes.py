@@ -146,6 +146,7 @@ def _gen(base: int, which: str) -> torch.Generator:
 def _main_pass(network: nn.Module, images: torch.Tensor, labels: torch.Tensor | None, names: list[str],
                gen: torch.Generator) -> dict[str, float]:
     from .az_nas import expressivity_progressivity, trainability
+    from .ntk import network_logits
     from .fisher import fisher_from
     from .grad_norm import grad_norm_from
     from .jacov import jacov_from_jacobian
@@ -188,7 +189,7 @@ def _main_pass(network: nn.Module, images: torch.Tensor, labels: torch.Tensor | 
                 if first and hasattr(network, "forward_features"):  # the same modules run, whatever is asked
                     logits, feats = network.forward_features(x)
                 else:
-                    logits, feats = network(x), []
+                    logits, feats = network_logits(network, x), []
             finally:
                 for hk in (meco, swap):
                     if hk is not None:

@@ -120,11 +120,30 @@ def write_subset_scores(cache: Any, out: Any, proxies: list[str], dataset: str =
 
     got = subset_scores_from_cache(cache, proxies, dataset, batch, seed)
     matrix = np.stack([got.scores[p] for p in proxies])
-    meta = dict(got.meta, **(extra_meta or {}), data_source=data_source,
-                counts={p: got.count(p) for p in proxies}, sha256=digest(matrix),
-                created=time.strftime("%Y-%m-%d", time.gmtime()))
+    return write_score_matrix(matrix, got.indices, dict(got.meta, **(extra_meta or {}), data_source=data_source), out)
+
+
+def write_score_matrix(matrix: np.ndarray, indices: np.ndarray, meta: dict[str, Any], out: Any) -> SubsetScores:
+    """Write a ``(proxies, cells)`` score matrix (NaN = not scored) with its cell ``indices`` and
+    ``meta`` (JSON-able; must hold ``"proxies"``, one name per row) to ``out`` (``.npz``), adding the
+    per-proxy counts, a SHA-256 and the date; returns the file as read back by :func:`load_subset_scores`.
+
+    Raises:
+        ConfigError: the shapes of ``matrix``, ``indices`` and ``meta["proxies"]`` disagree.
+    """
+    import os
+    import time
+    from pathlib import Path
+
+    matrix = np.asarray(matrix, dtype=np.float64)
+    proxies = list(meta.get("proxies", []))
+    if matrix.shape != (len(proxies), np.asarray(indices).size):
+        raise ConfigError(f"a score matrix of shape {matrix.shape} does not fit {len(proxies)} proxies and "
+                          f"{np.asarray(indices).size} cells")
+    meta = dict(meta, counts={p: int((~np.isnan(matrix[r])).sum()) for r, p in enumerate(proxies)},
+                sha256=digest(matrix), created=time.strftime("%Y-%m-%d", time.gmtime()))
     out = Path(out)
     tmp = out.with_name(out.name + ".tmp.npz")
-    np.savez(tmp, scores=matrix, indices=got.indices, meta=np.asarray(json.dumps(meta)))
+    np.savez(tmp, scores=matrix, indices=np.asarray(indices, dtype=np.int64), meta=np.asarray(json.dumps(meta)))
     os.replace(tmp, out)
     return load_subset_scores(out)

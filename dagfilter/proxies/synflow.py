@@ -16,6 +16,7 @@ import copy
 import torch
 from torch import nn
 
+from .ntk import network_logits
 from .registry import register_proxy
 
 
@@ -34,7 +35,7 @@ def synflow_of(network: nn.Module, input_shape: tuple[int, ...]) -> float:
     net.zero_grad(set_to_none=True)
     x = torch.ones((1, *input_shape), dtype=torch.float64)
     with torch.enable_grad():
-        net(x).sum().backward()
+        network_logits(net, x).sum().backward()
     total = 0.0
     for m in net.modules():
         if isinstance(m, (nn.Conv2d, nn.Linear)) and m.weight.grad is not None:
