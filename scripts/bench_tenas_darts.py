@@ -1,0 +1,111 @@
+"""TE-NAS with and without the DAG filter in the DARTS space, paired seeds, at a CPU size.
+
+Each seed runs TE-NAS on the DARTS supernet twice with the same seed: plain, and with the DAG
+filter (the authors' ``centroid`` rule, :mod:`searchers.tenas`). Reports per arm the cost (NTK and
+linear-region evaluations, candidates skipped, wall seconds) and every found genotype with the
+``(d_bar, m_bar)`` of its normal and reduction cells. The found genotypes are not in any
+benchmark: train them with ``dagfilter train --protocol darts`` (``--train`` below does a reduced
+CPU training of each found genotype plus DARTS_V2 and one seeded random genotype, and tabulates
+the short-training accuracies side by side).
+
+Sizes. ``--size tiny`` (default here) is the CPU preset ``cpu`` with ``repeats=1``, ``cells=3``,
+``lr_inputs=100``, ``lr_cells=3`` (DARTS supernet of 3 cells with C = 4, NTK on 8 real CIFAR-10
+images, linear regions on 100 3x3 crops through a 3-cell, 2-channel supernet), chosen so one plain
+search takes ~20 CPU-minutes on one core; ``--size cpu`` / ``paper`` use the presets unchanged.
+
+Usage::
+
+    python scripts/bench_tenas_darts.py --data-dir ../shared/data/cifar10 --seeds 0-2 --arms plain
+    python scripts/bench_tenas_darts.py --data-dir ../shared/data/cifar10 --seeds 0-2 --arms dag
+    python scripts/bench_tenas_darts.py --data-dir ../shared/data/cifar10 --seeds 0-2 --report-only \\
+        --train --train-epochs 2 --train-subset 10000
+
+Finished searches are kept under ``<out>/runs/`` (a stopped search resumes from its state folder),
+finished trainings under ``<out>/train/``; ``<out>/table.md`` and ``<out>/results.json`` hold the
+tables.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_tenas_fpnas import mean_std, parse_seeds  # noqa: E402
+
+import searchers  # noqa: E402
+from dagfilter.genotypes import DARTS_V2  # noqa: E402
+from dagfilter.filter import DAGFilter  # noqa: E402
+from searchers.base import SearchResult  # noqa: E402
+
+#: ``--size tiny``: overrides of the ``cpu`` preset (see the module docstring).
+TINY = dict(repeats=1, cells=3, lr_inputs=100, lr_cells=3)
+
+
+def run_search(seed: int, arm: str, args: argparse.Namespace, out: Path) -> SearchResult:
+    """One TE-NAS search (``arm`` = ``plain`` or ``dag``); resumes from its own state folder."""
+    tag = f"tenas-{arm}-seed{seed}"
+    done = out / "runs" / f"{tag}.json"
+    if done.is_file():
+        return SearchResult.from_json(done)
+    size = "cpu" if args.size == "tiny" else args.size
+    extra = TINY if args.size == "tiny" else {}
+    s = searchers.get("tenas", data_dir=args.data_dir, size=size, device=args.device,
+                      state_dir=out / "state" / tag, resume=True, **extra)
+    flt = DAGFilter.recommended("darts") if arm == "dag" else None
+    res = s.search("darts", budget=1, seed=seed, filter=flt, progress=not args.quiet)
+    done.parent.mkdir(parents=True, exist_ok=True)
+    res.to_json(done)
+    return res
+
+
+def genotype_metrics(genotype: Any) -> dict[str, float]:
+    """``(d_bar, m_bar)`` of the normal and the reduction cell of a genotype."""
+    from dagfilter.encodings.darts import cells_from_genotype
+    from dagfilter.metrics import depth_width
+
+    out = {}
+    for part, cell in zip(("normal", "reduce"), cells_from_genotype(genotype)):
+        out[f"{part}_d_bar"], out[f"{part}_m_bar"] = depth_width(cell)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--data-dir", default=None, help="CIFAR-10 directory (NTK minibatches, crops, training)")
+    p.add_argument("--size", default="tiny", choices=["tiny", "cpu", "paper"], help="supernet size (default tiny)")
+    p.add_argument("--device", default="cpu")
+    p.add_argument("--seeds", nargs="+", default=["0-2"], help="seeds and ranges (default 0-2)")
+    p.add_argument("--arms", nargs="+", default=["plain", "dag"], choices=["plain", "dag"],
+                   help="which arms to run (run them in two processes to use two cores)")
+    p.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1)")
+    p.add_argument("--out", default="runs/tenas_darts")
+    p.add_argument("--report-only", action="store_true", help="tabulate finished searches, run no search")
+    p.add_argument("--quiet", action="store_true")
+    args = p.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    seeds = parse_seeds(args.seeds)
+    t0 = time.time()
+    results: dict[str, list[SearchResult]] = {}
+    for seed in seeds:
+        for arm in args.arms:
+            path = out / "runs" / f"tenas-{arm}-seed{seed}.json"
+            if args.report_only and not path.is_file():
+                continue
+            res = run_search(seed, arm, args, out)
+            results.setdefault(arm, []).append(res)
+            print(f"[{time.time() - t0:7.0f}s] {arm} seed {seed}: {res.config['stats']} {res.chosen_cell}",
+                  file=sys.stderr, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
