@@ -4,9 +4,8 @@ Each seed runs TE-NAS on the DARTS supernet twice with the same seed: plain, and
 filter (the authors' ``centroid`` rule, :mod:`searchers.tenas`). Reports per arm the cost (NTK and
 linear-region evaluations, candidates skipped, wall seconds) and every found genotype with the
 ``(d_bar, m_bar)`` of its normal and reduction cells. The found genotypes are not in any
-benchmark: train them with ``dagfilter train --protocol darts`` (``--train`` below does a reduced
-CPU training of each found genotype plus DARTS_V2 and one seeded random genotype, and tabulates
-the short-training accuracies side by side).
+benchmark: train them with ``dagfilter train --protocol darts`` (the genotype is the result
+JSON's ``chosen_cell``); this script does no training.
 
 Sizes. ``--size tiny`` (default here) is the CPU preset ``cpu`` with ``repeats=1``, ``cells=3``,
 ``lr_inputs=100``, ``lr_cells=3`` (DARTS supernet of 3 cells with C = 4, NTK on 8 real CIFAR-10
@@ -17,30 +16,23 @@ Usage::
 
     python scripts/bench_tenas_darts.py --data-dir ../shared/data/cifar10 --seeds 0-2 --arms plain
     python scripts/bench_tenas_darts.py --data-dir ../shared/data/cifar10 --seeds 0-2 --arms dag
-    python scripts/bench_tenas_darts.py --data-dir ../shared/data/cifar10 --seeds 0-2 --report-only \\
-        --train --train-epochs 2 --train-subset 10000
+    python scripts/bench_tenas_darts.py --seeds 0-2 --report-only
 
-Finished searches are kept under ``<out>/runs/`` (a stopped search resumes from its state folder),
-finished trainings under ``<out>/train/``; ``<out>/table.md`` and ``<out>/results.json`` hold the
-tables.
+Finished searches are kept under ``<out>/runs/`` (a stopped search resumes from its state folder);
+``<out>/table.md`` holds the table of the searches found there.
 """
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import torch
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_tenas_fpnas import mean_std, parse_seeds  # noqa: E402
+from bench_tenas_fpnas import add_run_options, prepare_run  # noqa: E402
 
 import searchers  # noqa: E402
-from dagfilter.genotypes import DARTS_V2  # noqa: E402
 from dagfilter.filter import DAGFilter  # noqa: E402
 from searchers.base import SearchResult  # noqa: E402
 
@@ -84,26 +76,27 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seeds", nargs="+", default=["0-2"], help="seeds and ranges (default 0-2)")
     p.add_argument("--arms", nargs="+", default=["plain", "dag"], choices=["plain", "dag"],
                    help="which arms to run (run them in two processes to use two cores)")
-    p.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1)")
-    p.add_argument("--out", default="runs/tenas_darts")
-    p.add_argument("--report-only", action="store_true", help="tabulate finished searches, run no search")
-    p.add_argument("--quiet", action="store_true")
+    add_run_options(p, "runs/tenas_darts")
     args = p.parse_args(argv)
-    torch.set_num_threads(args.threads)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    seeds = parse_seeds(args.seeds)
+    out, seeds = prepare_run(args)
     t0 = time.time()
-    results: dict[str, list[SearchResult]] = {}
-    for seed in seeds:
-        for arm in args.arms:
-            path = out / "runs" / f"tenas-{arm}-seed{seed}.json"
-            if args.report_only and not path.is_file():
+    lines = [f"TE-NAS in the DARTS space, size {args.size}, device {args.device}, {args.threads} thread(s)", "",
+             "| arm | seed | NTK evals | LR evals | skipped | wall s | normal d̄ / m̄ | reduce d̄ / m̄ |",
+             "|---|---|---:|---:|---:|---:|---|---|"]
+    for arm in args.arms:
+        for seed in seeds:
+            if args.report_only and not (out / "runs" / f"tenas-{arm}-seed{seed}.json").is_file():
                 continue
             res = run_search(seed, arm, args, out)
-            results.setdefault(arm, []).append(res)
-            print(f"[{time.time() - t0:7.0f}s] {arm} seed {seed}: {res.config['stats']} {res.chosen_cell}",
-                  file=sys.stderr, flush=True)
+            st, m = res.config["stats"], genotype_metrics(res.chosen_cell)
+            print(f"[{time.time() - t0:7.0f}s] {arm} seed {seed}: {st} {res.chosen_cell}", file=sys.stderr, flush=True)
+            lines.append(f"| {'plain' if arm == 'plain' else '+ DAG'} | {seed} | {st['ntk_evaluations']} | "
+                         f"{st['lr_evaluations']} | {res.skipped} | {res.wall_seconds:.0f} | "
+                         f"{m['normal_d_bar']:.2f} / {m['normal_m_bar']:.2f} | "
+                         f"{m['reduce_d_bar']:.2f} / {m['reduce_m_bar']:.2f} |")
+    table = "\n".join(lines)
+    print(table)
+    (out / "table.md").write_text(table + "\n")
     return 0
 
 

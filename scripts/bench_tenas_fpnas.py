@@ -79,6 +79,22 @@ def paired_interval(diffs: Sequence[float], level: float = 0.95) -> tuple[float,
     return m, m - half, m + half
 
 
+def add_run_options(p: argparse.ArgumentParser, default_out: str) -> None:
+    """``--threads``, ``--out``, ``--report-only`` and ``--quiet`` (shared by the search benchmarks)."""
+    p.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1)")
+    p.add_argument("--out", default=default_out)
+    p.add_argument("--report-only", action="store_true", help="tabulate finished searches, run nothing")
+    p.add_argument("--quiet", action="store_true")
+
+
+def prepare_run(args: argparse.Namespace) -> tuple[Path, list[int]]:
+    """Apply ``--threads``, create ``--out``; returns the output folder and the parsed ``--seeds``."""
+    torch.set_num_threads(args.threads)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    return out, parse_seeds(args.seeds)
+
+
 def run_one(name: str, opts: dict[str, Any], budget: int, seed: int, flt: DAGFilter | None, rule: str,
             out: Path, progress: bool) -> SearchResult:
     tag = f"{name}-{rule if flt else 'plain'}-seed{seed}"
@@ -155,15 +171,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--searchers", nargs="+", default=["tenas", "fpnas"])
     p.add_argument("--tenas-rules", nargs="+", default=["centroid"], help="TE-NAS filter rules (default centroid)")
     p.add_argument("--fpnas-rules", nargs="+", default=["skip"], help="FP-NAS filter rules (default skip)")
-    p.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1)")
-    p.add_argument("--out", default="runs/tenas_fpnas")
-    p.add_argument("--report-only", action="store_true", help="tabulate finished searches, run nothing")
-    p.add_argument("--quiet", action="store_true")
+    add_run_options(p, "runs/tenas_fpnas")
     args = p.parse_args(argv)
-    torch.set_num_threads(args.threads)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    seeds = parse_seeds(args.seeds)
+    out, seeds = prepare_run(args)
     flt = DAGFilter.from_space("nb201", args.fraction)
     opts = {"data_dir": args.data_dir, "size": args.size, "device": args.device}
     rules = {"tenas": args.tenas_rules, "fpnas": args.fpnas_rules}
