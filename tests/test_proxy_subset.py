@@ -68,3 +68,35 @@ def test_score_matrix_round_trip_and_shape_errors(tmp_path):
     assert got.scores["a"][2] == -math.inf and math.isnan(got.scores["b"][2])
     with pytest.raises(ConfigError, match="does not fit 1 proxies"):
         write_score_matrix(m, np.arange(3), {"proxies": ["a"]}, tmp_path / "x.npz")
+
+
+def test_shipped_darts725_proxy_scores_match_a_live_rescoring_bit_for_bit(cifar_dir):
+    """The shipped DARTS-725 proxy matrix: checksum verified on load, every row scored, and one row
+    rescored live (same network, seed, minibatch and thread count as the script) gives the same floats."""
+    from importlib import resources
+
+    import torch
+
+    from dagfilter.data import fixed_batch
+    from dagfilter.pools import load_pool
+    from dagfilter.proxies.passes import MULTI_PROXIES, compute_proxies
+    from dagfilter.proxies.scoring import build_network
+
+    path = resources.files("benchmarks_data").joinpath("proxies_darts725_cifar10.npz")
+    shipped = load_subset_scores(str(path))
+    m = shipped.meta
+    assert m["benchmark"] == "darts725" and sorted(m["proxies"]) == sorted(MULTI_PROXIES)
+    assert all(shipped.count(p) == 725 for p in MULTI_PROXIES)
+    pool = load_pool("darts725")
+    row = 0
+    images, labels = fixed_batch(m["dataset"], cifar_dir, m["batch"], m["seed"])
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        torch.manual_seed(m["seed"])
+        net = build_network(pool.keys[row], "darts", **dict(m["network"])).train()
+        live = compute_proxies(net, images, labels, MULTI_PROXIES)
+    finally:
+        torch.set_num_threads(threads)
+    for proxy in MULTI_PROXIES:
+        assert live[proxy] == shipped.scores[proxy][row], proxy
