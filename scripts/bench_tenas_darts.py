@@ -10,7 +10,10 @@ JSON's ``chosen_cell``); this script does no training.
 Sizes. ``--size tiny`` (default here) is the CPU preset ``cpu`` with ``repeats=1``, ``cells=3``,
 ``lr_inputs=100``, ``lr_cells=3`` (DARTS supernet of 3 cells with C = 4, NTK on 8 real CIFAR-10
 images, linear regions on 100 3x3 crops through a 3-cell, 2-channel supernet), chosen so one plain
-search takes ~20 CPU-minutes on one core; ``--size cpu`` / ``paper`` use the presets unchanged.
+search takes ~20 CPU-minutes on one core; ``--size smoke`` (a 2-cell supernet of C = 2, one reduction
+and one normal cell, NTK on 4 images, linear regions on 20 crops through a 2-cell supernet) runs every
+step of the pipeline in about 2-4 CPU-minutes per search (the test suite uses it; its genotypes mean
+nothing); ``--size cpu`` / ``paper`` use the presets unchanged.
 
 Usage::
 
@@ -38,6 +41,10 @@ from searchers.base import SearchResult  # noqa: E402
 
 #: ``--size tiny``: overrides of the ``cpu`` preset (see the module docstring).
 TINY = dict(repeats=1, cells=3, lr_inputs=100, lr_cells=3)
+#: ``--size smoke``: the smallest supernet that runs every step (see the module docstring).
+SMOKE = dict(C=2, cells=2, batch_size=4, repeats=1, lr_inputs=20, lr_cells=2)
+#: ``--size`` -> (searcher preset, overrides of that preset).
+SIZES = {"smoke": ("cpu", SMOKE), "tiny": ("cpu", TINY), "cpu": ("cpu", {}), "paper": ("paper", {})}
 
 
 def run_search(seed: int, arm: str, args: argparse.Namespace, out: Path) -> SearchResult:
@@ -46,8 +53,7 @@ def run_search(seed: int, arm: str, args: argparse.Namespace, out: Path) -> Sear
     done = out / "runs" / f"{tag}.json"
     if done.is_file():
         return SearchResult.from_json(done)
-    size = "cpu" if args.size == "tiny" else args.size
-    extra = TINY if args.size == "tiny" else {}
+    size, extra = SIZES[args.size]
     s = searchers.get("tenas", data_dir=args.data_dir, size=size, device=args.device,
                       state_dir=out / "state" / tag, resume=True, **extra)
     flt = DAGFilter.recommended("darts") if arm == "dag" else None
@@ -71,7 +77,7 @@ def genotype_metrics(genotype: Any) -> dict[str, float]:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data-dir", default=None, help="CIFAR-10 directory (NTK minibatches, crops, training)")
-    p.add_argument("--size", default="tiny", choices=["tiny", "cpu", "paper"], help="supernet size (default tiny)")
+    p.add_argument("--size", default="tiny", choices=list(SIZES), help="supernet size (default tiny)")
     p.add_argument("--device", default="cpu")
     p.add_argument("--seeds", nargs="+", default=["0-2"], help="seeds and ranges (default 0-2)")
     p.add_argument("--arms", nargs="+", default=["plain", "dag"], choices=["plain", "dag"],

@@ -1,6 +1,7 @@
 """TE-NAS proxies (NTK condition number, linear regions), supernets and the tenas searcher."""
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -297,3 +298,63 @@ def test_bench_script_paired_interval_and_seeds():
     ci = stats.ttest_1samp(diffs, 0.0).confidence_interval(0.95)
     assert m == pytest.approx(np.mean(diffs)) and (lo, hi) == pytest.approx((ci.low, ci.high))
     assert math.isnan(mod.paired_interval([0.4])[1])
+
+
+def test_darts_tenas_with_the_dag_filter_end_to_end(cifar_dir, tmp_path):
+    """``scripts/bench_tenas_darts.py --size smoke``: TE-NAS + DAG filter on a real DARTS supernet and real
+    CIFAR-10 images; the saved result is a valid DARTS genotype, the filter skipped measurements, and a
+    second call (and ``--report-only``) reads the finished search instead of searching again."""
+    import importlib.util
+    from pathlib import Path
+
+    from dagfilter.encodings.darts import cells_from_genotype, to_genotype
+    from dagfilter.metrics import depth_width
+    from searchers.base import SearchResult
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / "bench_tenas_darts.py"
+    spec = importlib.util.spec_from_file_location("bench_tenas_darts_under_test", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    argv = ["--data-dir", str(cifar_dir), "--size", "smoke", "--seeds", "0", "--arms", "dag", "--out", str(tmp_path),
+            "--quiet"]
+    assert mod.main(argv) == 0
+    saved = tmp_path / "runs" / "tenas-dag-seed0.json"
+    res = SearchResult.from_json(saved)
+    st = res.config["stats"]
+    assert res.drawn == st["candidates"] and res.evaluated + res.skipped == res.drawn
+    assert 0 < res.skipped < res.drawn and st["ntk_evaluations"] == res.evaluated  # repeats = 1 at smoke size
+    assert st["saved_ntk_evaluations"] == res.skipped and res.config["filter"] is not None
+    g = to_genotype(res.chosen_cell)
+    for pairs in (g.normal, g.reduce):
+        assert len(pairs) == 8 and all(op != "none" for op, _ in pairs)
+        for node in range(4):  # two distinct inputs per intermediate node, each an earlier node
+            (_, a), (_, b) = pairs[2 * node], pairs[2 * node + 1]
+            assert a != b and max(a, b) < node + 2
+    row = (tmp_path / "table.md").read_text().splitlines()[-1]
+    normal, reduce = cells_from_genotype(g)
+    assert row.startswith("| + DAG | 0 | ") and f"{depth_width(normal)[0]:.2f} / {depth_width(normal)[1]:.2f}" in row
+    assert f"{depth_width(reduce)[0]:.2f} / {depth_width(reduce)[1]:.2f}" in row
+    stamp = saved.stat().st_mtime_ns
+    assert mod.main(argv + ["--report-only"]) == 0 and mod.main(argv) == 0
+    assert saved.stat().st_mtime_ns == stamp and (tmp_path / "table.md").read_text().splitlines()[-1] == row
+    # the found genotype, DARTS_V2 and the random reference trained (toy size) and tabulated side by side
+    tpath = Path(__file__).resolve().parents[1] / "scripts" / "train_darts_found.py"
+    tspec = importlib.util.spec_from_file_location("train_darts_found_under_test", tpath)
+    train_mod = importlib.util.module_from_spec(tspec)
+    tspec.loader.exec_module(train_mod)
+    targv = ["--data-dir", str(cifar_dir), "--searches", str(tmp_path / "runs"), "--seeds", "0", "--arms", "dag",
+             "--noise-seeds", "--out", str(tmp_path / "train"), "--channels", "4", "--layers", "3", "--epochs", "1",
+             "--subset", "96", "--test-subset", "200", "--quiet", "--md", str(tmp_path / "train.md")]
+    assert train_mod.main(targv) == 0
+    table = (tmp_path / "train.md").read_text().splitlines()
+    trained = {line.split(" | ")[0].strip("| "): line for line in table if line.startswith("| ") and "---" not in line}
+    assert set(trained) == {"genotype", "DARTS_V2", "random-2026", "tenas-dag-seed0"}
+    for name in ("DARTS_V2", "random-2026", "tenas-dag-seed0"):
+        run = json.loads((tmp_path / "train" / name / "metrics.json").read_text())
+        assert len(run) == 1 and 0.0 <= run[0]["test_top1"] <= 100.0
+        assert trained[name].endswith(f"| {run[0]['test_top1']:.2f} |")
+    rec = json.loads((tmp_path / "train" / "tenas-dag-seed0" / "config.json").read_text())
+    assert to_genotype(json.dumps(rec["cell"])) == to_genotype(res.chosen_cell)  # the genotype TE-NAS found
+    assert train_mod.main(targv[:-2] + ["--report-only"]) == 0  # reads the finished runs, trains nothing
+    with pytest.raises(SystemExit, match="was trained with"):
+        train_mod.main([a if a != "200" else "100" for a in targv] + ["--report-only"])
