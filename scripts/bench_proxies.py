@@ -289,6 +289,10 @@ def darts_section(path: str | None, chosen: str) -> dict | None:
     names = [p for p in LIVE if p in vec] + ["naswot"] + list(DARTS_ANALYTIC)
     specs = ["logrank(az)", "logrank(az+flops)", "logrank(az+prior)", chosen, "logrank(az+naswot+prior)",
              "-d_bar+-m_bar+naswot", "params+-d_bar+-m_bar"]  # the last two: issue 15's DARTS recipes
+    for spec in specs:  # an analytic member of the NB201-chosen recipe that is not in the list above
+        for _, member in spec_members(spec)[1]:
+            if member not in vec:
+                vec[member] = np.asarray(get_ranker(member).scores("darts", archs), dtype=np.float64)
     return {"rows_scored": int(scored.size), "rows_total": len(pool), "metric": pool.metric,
             "filter": flt.describe() if hasattr(flt, "describe") else str(flt), "rows_accepted": int(kept.size),
             "proxies": [{"proxy": n, "all": q(n, scored), "filter": q(n, kept)} for n in names],

@@ -54,6 +54,11 @@ def test_bench_proxies_tables(tmp_path):
     assert s["naswot"]["runs"] == 20 and s["naswot + filter"]["scored_mean"] < s["naswot"]["scored_mean"] == 10
     assert s["prior"]["fwd_mean"] == 0 and s["AZ-NAS logrank(az)"]["bwd_mean"] == 10
     assert "Chosen on half A" in (tmp_path / "r.md").read_text()
+    # the shipped DARTS-725 scores cover every row, and the NB201-chosen recipe is scored there too
+    d = r["darts"]
+    assert d["rows_scored"] == d["rows_total"] == 725
+    recipe = next(x for x in d["recipes"] if x["chosen"])
+    assert recipe["recipe"] == e["chosen"] and recipe["all"]["n"] == 725 and -1 <= recipe["all"]["rho"] <= 1
 
 
 def test_bench_proxies_darts_table(tmp_path):
