@@ -50,9 +50,10 @@ def random_genotype(seed: int = RANDOM_SEED) -> Any:
 
 
 def entries(searches: Path, seeds: list[int], noise_seeds: list[int],
-            arms: tuple[str, ...] = ("plain", "dag")) -> list[tuple[str, Any, int]]:
+            arms: tuple[str, ...] = ("plain", "dag"), train_seed: int = 0) -> list[tuple[str, Any, int]]:
     """``(name, genotype or result-JSON path, training seed)`` of every run, references first."""
-    rows: list[tuple[str, Any, int]] = [("DARTS_V2", "DARTS_V2", 0), (f"random-{RANDOM_SEED}", random_genotype(), 0)]
+    rows: list[tuple[str, Any, int]] = [("DARTS_V2", "DARTS_V2", train_seed),
+                                        (f"random-{RANDOM_SEED}", random_genotype(), train_seed)]
     rows += [(f"DARTS_V2-seed{s}", "DARTS_V2", s) for s in noise_seeds]
     for seed in seeds:
         for arm in arms:
@@ -60,7 +61,7 @@ def entries(searches: Path, seeds: list[int], noise_seeds: list[int],
             if not path.is_file():
                 raise SystemExit(f"no finished search {path} (run scripts/bench_tenas_darts.py first, "
                                  f"or pass --searches)")
-            rows.append((f"tenas-{arm}-seed{seed}", str(path), 0))
+            rows.append((f"tenas-{arm}-seed{seed}", str(path), train_seed))
     return rows
 
 
@@ -121,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], help="search seeds to train (default 0 1 2)")
     p.add_argument("--arms", nargs="+", default=["plain", "dag"], choices=["plain", "dag"])
     p.add_argument("--noise-seeds", type=int, nargs="*", default=[1], help="extra DARTS_V2 training seeds")
+    p.add_argument("--train-seed", type=int, default=0,
+                   help="training seed of every run but the --noise-seeds ones (use another --out per seed)")
     p.add_argument("--out", default="runs/train_darts")
     p.add_argument("--channels", type=int, default=8)
     p.add_argument("--layers", type=int, default=5)
@@ -131,7 +134,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--md", default=None, help="write the table here too")
     p.add_argument("--quiet", action="store_true")
     args = p.parse_args(argv)
-    rows = [r for name, cell, seed in entries(Path(args.searches), args.seeds, args.noise_seeds, tuple(args.arms))
+    rows = [r for name, cell, seed in entries(Path(args.searches), args.seeds, args.noise_seeds, tuple(args.arms),
+                                                  args.train_seed)
             if (r := run_or_read(name, cell, seed, args)) is not None]
     table = markdown(rows, args) if rows else "no finished runs"
     print(table)
