@@ -275,8 +275,12 @@ def darts_section(path: str | None, chosen: str) -> dict | None:
     acc = np.asarray(pool.accuracies, dtype=np.float64)
     vec = {p: np.asarray(v, dtype=np.float64) for p, v in sub.scores.items()}
     vec["naswot"] = np.asarray(load_darts725_scores().scores, dtype=np.float64)
-    for a in DARTS_ANALYTIC:
-        vec[a] = np.asarray(get_ranker(a).scores("darts", archs), dtype=np.float64)
+    specs = ["logrank(az)", "logrank(az+flops)", "logrank(az+prior)", chosen, "logrank(az+naswot+prior)",
+             "-d_bar+-m_bar+naswot", "params+-d_bar+-m_bar"]  # the last two: issue 15's DARTS recipes
+    # the analytic rankers of the table, and any analytic member of a recipe (e.g. the NB201-chosen one)
+    for a in dict.fromkeys([*DARTS_ANALYTIC, *(m for sp in specs for _, m in spec_members(sp)[1])]):
+        if a not in vec:
+            vec[a] = np.asarray(get_ranker(a).scores("darts", archs), dtype=np.float64)
     scored = np.flatnonzero(np.all([~np.isnan(vec[p]) for p in LIVE if p in vec], axis=0))
     flt = DAGFilter.recommended("darts")
     accepted = np.asarray(flt.mask(archs), dtype=bool)
@@ -287,12 +291,6 @@ def darts_section(path: str | None, chosen: str) -> dict | None:
         return {"rho": r["spearman"], "tau": r["kendall"], "n": int(rows.size)}
 
     names = [p for p in LIVE if p in vec] + ["naswot"] + list(DARTS_ANALYTIC)
-    specs = ["logrank(az)", "logrank(az+flops)", "logrank(az+prior)", chosen, "logrank(az+naswot+prior)",
-             "-d_bar+-m_bar+naswot", "params+-d_bar+-m_bar"]  # the last two: issue 15's DARTS recipes
-    for spec in specs:  # an analytic member of the NB201-chosen recipe that is not in the list above
-        for _, member in spec_members(spec)[1]:
-            if member not in vec:
-                vec[member] = np.asarray(get_ranker(member).scores("darts", archs), dtype=np.float64)
     return {"rows_scored": int(scored.size), "rows_total": len(pool), "metric": pool.metric,
             "filter": flt.describe() if hasattr(flt, "describe") else str(flt), "rows_accepted": int(kept.size),
             "proxies": [{"proxy": n, "all": q(n, scored), "filter": q(n, kept)} for n in names],

@@ -70,7 +70,9 @@ def run_or_read(name: str, cell: Any, seed: int, args: argparse.Namespace) -> di
     from dagfilter.train.api import resume_run, train_cell
 
     run_dir = Path(args.out) / name
-    metrics, ckpt = run_dir / "metrics.json", run_dir / "checkpoint.pt"
+    metrics, ckpt, config = run_dir / "metrics.json", run_dir / "checkpoint.pt", run_dir / "config.json"
+    if config.is_file():  # never resume or read a run of another size
+        _check_size(json.loads(config.read_text())["config"], seed, args, run_dir)
     history = json.loads(metrics.read_text()) if metrics.is_file() else []
     if len(history) < args.epochs:
         if args.report_only:
@@ -83,14 +85,18 @@ def run_or_read(name: str, cell: Any, seed: int, args: argparse.Namespace) -> di
                              channels=args.channels, layers=args.layers, epochs=args.epochs, subset=args.subset,
                              test_subset=args.test_subset, seed=seed)
         history = res.history
-    rec = json.loads((run_dir / "config.json").read_text())
-    want = {"channels": args.channels, "layers": args.layers, "epochs": args.epochs, "subset": args.subset,
-            "test_subset": args.test_subset, "seed": seed}
-    wrong = {k: rec["config"][k] for k, v in want.items() if rec["config"][k] != v}
-    if wrong:
-        raise SystemExit(f"{run_dir} was trained with {wrong}, not {want}: pass another --out")
+    rec = json.loads(config.read_text())
     return {"name": name, "seed": seed, "cell": rec["cell"], "params": rec["model"]["params"],
             "config": rec["config"], "history": history}
+
+
+def _check_size(config: dict, seed: int, args: argparse.Namespace, run_dir: Path) -> None:
+    """Stop when ``run_dir`` holds a run of another size or training seed than asked for."""
+    want = {"channels": args.channels, "layers": args.layers, "epochs": args.epochs, "subset": args.subset,
+            "test_subset": args.test_subset, "seed": seed}
+    wrong = {k: config[k] for k, v in want.items() if config[k] != v}
+    if wrong:
+        raise SystemExit(f"{run_dir} was trained with {wrong}, not {want}: pass another --out")
 
 
 def markdown(rows: list[dict], args: argparse.Namespace) -> str:

@@ -52,13 +52,9 @@ def nb201_csv(shared_dir: Path):
 @pytest.fixture(scope="session")
 def bench_rankers():
     """``scripts/bench_rankers.py`` loaded as a module (its search simulation is under test)."""
-    import importlib.util
+    from .script_loader import load_script
 
-    spec = importlib.util.spec_from_file_location("bench_rankers_under_test",
-                                                  REPO_ROOT / "scripts" / "bench_rankers.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)  # type: ignore[union-attr]
-    return mod
+    return load_script("bench_rankers")
 
 
 @pytest.fixture(scope="session")

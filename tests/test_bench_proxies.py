@@ -1,21 +1,16 @@
 """scripts/bench_proxies.py on a small score file built here (scores = accuracy + seeded noise)."""
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
 
 import numpy as np
 from scipy.stats import spearmanr
 
-ROOT = Path(__file__).resolve().parents[1]
+from .script_loader import load_script
 
 
 def _load():
-    spec = importlib.util.spec_from_file_location("bench_proxies", ROOT / "scripts" / "bench_proxies.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script("bench_proxies")
 
 
 def test_bench_proxies_tables(tmp_path):

@@ -17,6 +17,7 @@ from dagfilter.proxies.ntk import condition_number, ntk_condition_number, ntk_gr
 from dagfilter.supernet import get_supernet_space
 from searchers.tenas import shortlist, tenas_prune_order
 
+from .script_loader import load_script
 from .supernet_helpers import kill_when
 
 TINY = dict(C=2, cells=1, batch_size=4, repeats=1, lr_inputs=60)
@@ -283,15 +284,9 @@ def test_tenas_bad_options(cifar_dir):
 
 
 def test_bench_script_paired_interval_and_seeds():
-    import importlib.util
-    from pathlib import Path
-
     from scipy import stats
 
-    path = Path(__file__).resolve().parents[1] / "scripts" / "bench_tenas_fpnas.py"
-    spec = importlib.util.spec_from_file_location("bench_tenas_fpnas_under_test", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
+    mod = load_script("bench_tenas_fpnas")
     assert mod.parse_seeds(["0-3", "7"]) == [0, 1, 2, 3, 7]
     diffs = [0.5, -0.2, 1.1, 0.3]
     m, lo, hi = mod.paired_interval(diffs)
@@ -304,17 +299,11 @@ def test_darts_tenas_with_the_dag_filter_end_to_end(cifar_dir, tmp_path):
     """``scripts/bench_tenas_darts.py --size smoke``: TE-NAS + DAG filter on a real DARTS supernet and real
     CIFAR-10 images; the saved result is a valid DARTS genotype, the filter skipped measurements, and a
     second call (and ``--report-only``) reads the finished search instead of searching again."""
-    import importlib.util
-    from pathlib import Path
-
     from dagfilter.encodings.darts import cells_from_genotype, to_genotype
     from dagfilter.metrics import depth_width
     from searchers.base import SearchResult
 
-    path = Path(__file__).resolve().parents[1] / "scripts" / "bench_tenas_darts.py"
-    spec = importlib.util.spec_from_file_location("bench_tenas_darts_under_test", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
+    mod = load_script("bench_tenas_darts")
     argv = ["--data-dir", str(cifar_dir), "--size", "smoke", "--seeds", "0", "--arms", "dag", "--out", str(tmp_path),
             "--quiet"]
     assert mod.main(argv) == 0
@@ -338,10 +327,7 @@ def test_darts_tenas_with_the_dag_filter_end_to_end(cifar_dir, tmp_path):
     assert mod.main(argv + ["--report-only"]) == 0 and mod.main(argv) == 0
     assert saved.stat().st_mtime_ns == stamp and (tmp_path / "table.md").read_text().splitlines()[-1] == row
     # the found genotype, DARTS_V2 and the random reference trained (toy size) and tabulated side by side
-    tpath = Path(__file__).resolve().parents[1] / "scripts" / "train_darts_found.py"
-    tspec = importlib.util.spec_from_file_location("train_darts_found_under_test", tpath)
-    train_mod = importlib.util.module_from_spec(tspec)
-    tspec.loader.exec_module(train_mod)
+    train_mod = load_script("train_darts_found")
     targv = ["--data-dir", str(cifar_dir), "--searches", str(tmp_path / "runs"), "--seeds", "0", "--arms", "dag",
              "--noise-seeds", "--out", str(tmp_path / "train"), "--channels", "4", "--layers", "3", "--epochs", "1",
              "--subset", "96", "--test-subset", "200", "--quiet", "--md", str(tmp_path / "train.md")]
