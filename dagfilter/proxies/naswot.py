@@ -12,6 +12,9 @@ network to tell apart. The kernel
 
 Exactness-preserving speed-ups used here (the kernel is bit-identical to the plain sum):
 
+* the Gram product ``c c^T`` runs in float32 or int8, whichever this CPU does faster (measured
+  once per process, :func:`gram_kernel`); both are exact;
+
 * ``c c^T + (1-c)(1-c)^T = 2 c c^T + N_A - s_i - s_j`` with ``s`` the per-image active counts,
   so one matrix product per ReLU instead of two;
 * in NAS-Bench-201 several conv edges read the same node tensor, so their ReLUs see identical
@@ -19,6 +22,7 @@ Exactness-preserving speed-ups used here (the kernel is bit-identical to the pla
 """
 from __future__ import annotations
 
+import functools
 from collections import OrderedDict
 
 import torch
@@ -47,10 +51,13 @@ def hamming_kernel_from_codes(codes: torch.Tensor) -> torch.Tensor:
 def _binary_gram(flat: torch.Tensor) -> torch.Tensor:
     """``c c^T`` of a 0/1 matrix as float64, exactly.
 
-    Uses an int8 x int8 -> int32 product where the build offers one (about 1.5x faster than float32
-    on AVX-512 VNNI CPUs); otherwise float32, exact for integer entries below 2**24.
+    Two exact kernels exist: float32 ``c @ c.T`` (exact for counts below 2**24) and torch's
+    int8 x int8 -> int32 ``_int_mm``. Which one is faster depends on the CPU: ``_int_mm`` is about
+    1.5x faster with AVX-512 VNNI but 40-100x *slower* on AVX2-only CPUs. So the int8 path is taken
+    only where :func:`gram_kernel` measured it faster on this machine. Both give the same integers.
     """
-    if hasattr(torch, "_int_mm") and flat.device.type == "cpu" and flat.shape[1] < 2 ** 31:
+    n = flat.shape[1]
+    if n < 2 ** 24 and flat.device.type == "cpu" and gram_kernel() == "int8":
         # a contiguous bool tensor reinterprets as 0/1 int8 without a copy
         c8 = flat.view(torch.int8) if flat.dtype == torch.bool and flat.is_contiguous() else flat.to(torch.int8)
         try:
@@ -59,6 +66,60 @@ def _binary_gram(flat: torch.Tensor) -> torch.Tensor:
             pass
     c = flat.to(torch.float32)
     return (c @ c.T).to(torch.float64)
+
+
+GRAM_KERNEL_ENV = "DAGFILTER_GRAM_KERNEL"
+
+
+def _time_kernel(fn, reps: int = 3) -> float:
+    import time
+
+    fn()  # warm-up
+    best = float("inf")
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def measure_gram_kernels(batch: int = 128, units: int = 4096, reps: int = 3) -> dict[str, float]:
+    """Seconds per ``c c^T`` of a ``batch x units`` 0/1 matrix with each kernel on this machine.
+
+    Returns ``{"float32": s, "int8": s}`` (``int8`` is ``inf`` where the build has no ``_int_mm``
+    or it fails). Used once per process by :func:`gram_kernel` and by ``scripts/bench_naswot_kernel.py``.
+    """
+    gen = torch.Generator().manual_seed(0)
+    codes = torch.rand(batch, units, generator=gen) > 0.5
+    c32 = codes.to(torch.float32)
+    times = {"float32": _time_kernel(lambda: c32 @ c32.T, reps)}
+    times["int8"] = float("inf")
+    if hasattr(torch, "_int_mm"):
+        c8 = codes.view(torch.int8)
+        try:
+            times["int8"] = _time_kernel(lambda: torch._int_mm(c8, c8.t()), reps)
+        except (RuntimeError, NotImplementedError):
+            pass
+    return times
+
+
+@functools.lru_cache(maxsize=1)
+def gram_kernel() -> str:
+    """``"int8"`` or ``"float32"``: the binary-Gram kernel used on this machine.
+
+    ``$DAGFILTER_GRAM_KERNEL`` (``int8`` / ``float32``) forces one; otherwise both are timed once
+    per process (a few milliseconds where int8 is fast, ~0.1 s where it is slow) and int8 is taken
+    only if it is at least 10 % faster. The choice never changes a score: both are exact.
+    """
+    import os
+
+    forced = os.environ.get(GRAM_KERNEL_ENV, "").strip().lower()
+    if forced in ("int8", "float32"):
+        return forced
+    if not hasattr(torch, "_int_mm"):
+        return "float32"
+    times = measure_gram_kernels()
+    return "int8" if times["int8"] < 0.9 * times["float32"] else "float32"
 
 
 def logdet_score(kernel: torch.Tensor) -> float:
