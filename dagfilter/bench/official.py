@@ -44,21 +44,129 @@ def _info_key(dataset: str, split: str) -> str:
     return "test-accuracy" if dataset in ("cifar10", "cifar10-valid") else "valtest-accuracy"
 
 
+_WEIGHTS_ADVICE = ("Official archives that hold network weights (torch tensors: the '-full' releases) are not "
+                   "read; use the weight-free '-simple' folder or file.")
+
+
+def read_nats_pickle(path: "str | os.PathLike[str]") -> Any:
+    """One bz2-compressed official NATS-Bench pickle (``*.pickle.pbz2``), read by dagfilter's
+    restricted unpickler (:mod:`dagfilter.safepickle`, allow-list
+    :data:`~dagfilter.safepickle.NATS_GLOBALS`) so the file cannot run code: a refused global is a
+    :class:`BenchmarkError` naming the file and the global, before ``nats_bench`` sees anything."""
+    import bz2
+
+    from ..safepickle import NATS_GLOBALS, restricted_load
+
+    path = Path(path)
+    try:
+        fh = bz2.BZ2File(path, "rb")
+    except OSError as exc:
+        raise BenchmarkError(f"official benchmark file {str(path)!r} cannot be opened: {exc.strerror or exc}") from None
+    with fh:
+        return restricted_load(fh, path, NATS_GLOBALS, "official benchmark file", "a NATS-Bench topology file",
+                               BenchmarkError, advice={"torch": _WEIGHTS_ADVICE})
+
+
+def _check_meta_archs(obj: Any, path: Path) -> list[str]:
+    if not isinstance(obj, dict):
+        raise BenchmarkError(f"official benchmark file {str(path)!r} holds a {type(obj).__name__}, expected a dict "
+                             "with 'meta_archs'")
+    archs = obj.get("meta_archs")
+    if not isinstance(archs, (list, tuple)) or not all(isinstance(a, str) for a in archs):
+        raise BenchmarkError(f"official benchmark file {str(path)!r}: 'meta_archs' must be a list of architecture "
+                             f"strings, got {type(archs).__name__}")
+    return list(archs)
+
+
+def _arch_file(root: Path, idx: int) -> Path:
+    for name in (f"{idx:06d}{PICKLE_EXT}", f"{idx:d}{PICKLE_EXT}"):
+        if (root / name).is_file():
+            return root / name
+    raise BenchmarkError(f"the official folder {str(root)!r} has no file for index {idx} "
+                         f"({idx:06d}{PICKLE_EXT})")
+
+
+def _load_arch_results(api: Any, root: Path, idx: int) -> None:
+    """Read ``<root>/<idx>.pickle.pbz2`` safely into ``api.arch2infos_dict[idx]`` (what
+    ``nats_bench``'s own ``reload`` does, with the restricted unpickler)."""
+    import collections
+
+    from nats_bench.api_utils import ArchResults
+
+    if isinstance(idx, bool) or not isinstance(idx, int) or not 0 <= idx < len(api.meta_archs):
+        raise BenchmarkError(f"index {idx!r} is outside 0..{len(api.meta_archs) - 1}")
+    path = _arch_file(root, idx)
+    data = read_nats_pickle(path)
+    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+        raise BenchmarkError(f"official benchmark file {str(path)!r} holds a {type(data).__name__}, expected a "
+                             "dict of per-hp result dicts")
+    hp2res = collections.OrderedDict()
+    try:
+        for hp_key, results in data.items():
+            hp2res[hp_key] = ArchResults.create_from_state_dict(results)
+    except (TypeError, ValueError, AttributeError, KeyError) as exc:
+        raise BenchmarkError(f"official benchmark file {str(path)!r} is malformed: {exc}") from None
+    api.evaluated_indexes.add(idx)
+    api._avaliable_hps.update(hp2res)
+    api.arch2infos_dict[idx] = hp2res
+
+
+def _safe_api(data: dict, fast: bool) -> Any:
+    """A ``nats_bench`` topology API built from already (safely) loaded data; its per-architecture
+    files (fast mode) are read by :func:`_load_arch_results`, never by ``pickle.load``."""
+    from nats_bench.api_topology import NATStopology
+
+    class SafeNATStopology(NATStopology):
+        """``NATStopology`` whose ``reload`` reads files with dagfilter's restricted unpickler."""
+
+        def reload(self, archive_root: Any = None, index: Any = None) -> None:
+            root = archive_root if archive_root is not None else self.archive_dir
+            if root is None or not os.path.isdir(root):
+                raise BenchmarkError(f"invalid NATS-Bench archive folder {root!r}")
+            for idx in (range(len(self.meta_archs)) if index is None else [index]):
+                _load_arch_results(self, Path(root), idx)
+
+    return SafeNATStopology(data, fast_mode=fast, verbose=False)
+
+
 def _open_path(path: Path, fast_mode: "bool | None") -> Any:
     try:
-        import nats_bench
+        import nats_bench  # noqa: F401 - only to say it is missing
     except ImportError:  # pragma: no cover - optional dependency
         raise BenchmarkError("reading official NATS-Bench files needs the 'nats_bench' package "
                              "(pip install 'dagfilter[official]')") from None
     if not path.exists():
         raise BenchmarkError(f"official benchmark path {str(path)!r} does not exist")
-    fast = path.is_dir() if fast_mode is None else fast_mode
-    if fast and not (path / f"meta{PICKLE_EXT}").exists():
-        raise BenchmarkError(f"{str(path)!r} is not a NATS-Bench fast-mode folder (no meta{PICKLE_EXT})")
+    fast = path.is_dir() if fast_mode is None else bool(fast_mode)
+    if fast != path.is_dir():
+        raise BenchmarkError(f"fast_mode={fast_mode} needs a {'folder' if fast else 'file'}, but {str(path)!r} is "
+                             f"a {'folder' if path.is_dir() else 'file'}")
     try:
-        return nats_bench.create(str(path), "tss", fast_mode=fast, verbose=False)
-    except (ValueError, OSError, EOFError, KeyError) as exc:
-        raise BenchmarkError(f"nats_bench could not open {str(path)!r}: {exc}") from None
+        if fast:
+            meta_path = path / f"meta{PICKLE_EXT}"
+            if not meta_path.is_file():
+                raise BenchmarkError(f"{str(path)!r} is not a NATS-Bench fast-mode folder (no meta{PICKLE_EXT})")
+            archs = _check_meta_archs(read_nats_pickle(meta_path), meta_path)
+            api = _safe_api({"meta_archs": archs, "arch2infos": {}, "evaluated_indexes": []}, fast=True)
+            api.reset_archive_dir(str(path))
+        else:
+            data = read_nats_pickle(path)
+            _check_meta_archs(data, path)
+            for key, kind in (("arch2infos", dict), ("evaluated_indexes", (list, tuple, set, frozenset))):
+                if not isinstance(data.get(key), kind):
+                    raise BenchmarkError(f"official benchmark file {str(path)!r}: {key!r} is "
+                                         f"{type(data.get(key)).__name__}, not a {getattr(kind, '__name__', 'list')}")
+            if not all(isinstance(v, dict) and all(isinstance(r, dict) for r in v.values())
+                       for v in data["arch2infos"].values()):
+                raise BenchmarkError(f"official benchmark file {str(path)!r}: 'arch2infos' must map each index to "
+                                     "a dict of per-hp result dicts")
+            api = _safe_api(data, fast=False)
+    except BenchmarkError:
+        raise
+    except (ValueError, OSError, EOFError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+        raise BenchmarkError(f"nats_bench could not open {str(path)!r}: {type(exc).__name__}: {exc}") from None
+    api.filename = path.name
+    return api
 
 
 class NatsBenchmark(Benchmark):

@@ -14,7 +14,6 @@ Layouts:
 from __future__ import annotations
 
 import os
-import pickle
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DataError
+from ..safepickle import NUMPY_GLOBALS, RestrictedUnpickler
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".ppm", ".pgm", ".webp", ".tif", ".tiff")
 
@@ -108,30 +108,19 @@ def layout_problem(dataset: str, root: Path) -> str | None:
 
 
 # --------------------------------------------------------------------------- pickles
-SAFE_PICKLE_GLOBALS = frozenset({
-    ("numpy", "ndarray"), ("numpy", "dtype"),
-    ("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
-    ("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar"),
-})
+SAFE_PICKLE_GLOBALS = NUMPY_GLOBALS
 """The only classes/functions a CIFAR or ImageNet16 batch pickle may name: numpy arrays, dtypes
 and scalars. Dicts, lists, strings, bytes and numbers need no global at all."""
 
 
-class SafeUnpickler(pickle.Unpickler):
+class SafeUnpickler(RestrictedUnpickler):
     """An unpickler for data-set batches that refuses every global outside
     :data:`SAFE_PICKLE_GLOBALS`, so a crafted file cannot run code (``os.system``, ``eval``,
-    ``subprocess`` ...): the attempt is a :class:`DataError` naming the file and the global."""
+    ``subprocess`` ...): the attempt is a :class:`DataError` naming the file and the global.
+    (:class:`dagfilter.safepickle.RestrictedUnpickler` with the data-set allow-list.)"""
 
     def __init__(self, fh: Any, path: Path) -> None:
-        super().__init__(fh, encoding="latin1")
-        self.path = path
-
-    def find_class(self, module: str, name: str) -> Any:
-        if (module, name) not in SAFE_PICKLE_GLOBALS:
-            raise DataError(f"data file {str(self.path)!r} asks to load {module}.{name}, which a data-set "
-                            "batch never needs; refusing it (only numpy arrays, lists, dicts, bytes and numbers "
-                            "are read from pickles)")
-        return super().find_class(module, name)
+        super().__init__(fh, path, SAFE_PICKLE_GLOBALS, "data file", "a data-set batch", DataError)
 
 
 def _load_pickle(path: Path) -> dict:
@@ -166,7 +155,21 @@ def _pixels(obj: dict, path: Path, side: int) -> np.ndarray:
 def _labels(obj: dict, path: Path, key: str, n: int) -> np.ndarray:
     if key not in obj:
         raise DataError(f"data file {str(path)!r} has no {key!r} entry (keys: {sorted(obj)})")
-    labels = np.asarray(obj[key], dtype=np.int64).reshape(-1)
+    try:
+        raw = np.asarray(obj[key])
+    except (TypeError, ValueError, OverflowError, RecursionError) as exc:  # ragged or hostile content
+        raise DataError(f"data file {str(path)!r}: {key!r} is not a list of class indices ({str(exc)[:80]})") from None
+    # integers only: strings ('3'), floats (3.7, nan) and objects are a malformed file, not labels to coerce
+    if raw.dtype == object or not (np.issubdtype(raw.dtype, np.integer) or raw.size == 0):
+        from ..errors import show
+
+        first = raw.reshape(-1)[0].item() if raw.size and raw.dtype != object else (
+            raw.reshape(-1)[0] if raw.size else None)
+        raise DataError(f"data file {str(path)!r}: {key!r} must hold integer class indices, got {raw.dtype} "
+                        f"values such as {show(first)}")
+    if raw.dtype == np.uint64 and raw.size and raw.max() > np.iinfo(np.int64).max:
+        raise DataError(f"data file {str(path)!r}: {key!r} holds class index {int(raw.max())}, far outside any class")
+    labels = raw.astype(np.int64).reshape(-1)
     if labels.shape[0] != n:
         raise DataError(f"data file {str(path)!r}: {labels.shape[0]} labels for {n} images")
     return labels

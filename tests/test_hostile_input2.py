@@ -1,0 +1,143 @@
+"""Hostile input, second pass (issue 28, part A): official NATS-Bench pickles that run code,
+bit-flipped score-cache rows, tracebacks from pools and loaders, and output files written
+through symlinks."""
+from __future__ import annotations
+
+import bz2
+import pickle
+from pathlib import Path
+
+import pytest
+
+from dagfilter.cli import main
+from dagfilter.errors import BenchmarkError
+
+nats_bench = pytest.importorskip("nats_bench")
+from nats_bench.api_utils import pickle_load  # noqa: E402
+
+from .test_bench_official import INDICES, write_fast_mode_archive  # noqa: E402
+
+
+# --------------------------------------------------------------------------- 1. code in official files
+class _Payload:
+    """Unpickling this runs ``os.system``: what a malicious "benchmark file" would do."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        import os
+
+        return os.system, (f"touch {self.marker}",)
+
+
+def _pbz2(path: Path, obj: object) -> Path:
+    with bz2.BZ2File(path, "wb") as fh:
+        pickle.dump(obj, fh, protocol=4)
+    return path
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory, shared_dir) -> Path:
+    return write_fast_mode_archive(tmp_path_factory.mktemp("nats") / "NATS-tss-v1_0-3ffb9-simple", shared_dir)
+
+
+@pytest.fixture()
+def evil(tmp_path: Path, archive: Path):
+    """(marker, single evil file, fast-mode folder with an evil meta file, folder with one evil arch file)."""
+    marker = tmp_path / "payload_ran"
+    single = _pbz2(tmp_path / "evil.pickle.pbz2", {"meta_archs": _Payload(marker), "arch2infos": {},
+                                                    "evaluated_indexes": []})
+    meta_dir = tmp_path / "evil-meta"
+    meta_dir.mkdir()
+    _pbz2(meta_dir / "meta.pickle.pbz2", _Payload(marker))
+    arch_dir = tmp_path / "evil-arch"
+    arch_dir.mkdir()
+    (arch_dir / "meta.pickle.pbz2").write_bytes((archive / "meta.pickle.pbz2").read_bytes())
+    _pbz2(arch_dir / "006111.pickle.pbz2", {"200": {"arch_index": _Payload(marker)}})
+    # the payloads are live: plain pickle (what nats_bench uses) runs them
+    pickle_load(str(meta_dir / "meta.pickle.pbz2"))
+    assert marker.exists()
+    marker.unlink()
+    return marker, single, meta_dir, arch_dir
+
+
+def test_evil_official_files_are_refused_on_every_path_and_never_run(evil, tmp_path, capsys) -> None:
+    from dagfilter import bench
+
+    marker, single, meta_dir, arch_dir = evil
+    for path in (single, meta_dir):
+        with pytest.raises(BenchmarkError, match=r"asks to load (posix|os)\.system.*cannot run code"):
+            bench.load(path)
+        with pytest.raises(BenchmarkError, match=r"(posix|os)\.system"):
+            bench.from_nats(str(path))
+        for argv in (["query", "6111", "--dataset", "cifar10", "--benchmark", str(path)],
+                     ["data", "import", "--from-nats", str(path), "--out", str(tmp_path / "t.npz")],
+                     ["data", "info", str(path)],
+                     ["report", "--space", str(path), "--out", str(tmp_path / "rep")]):
+            assert main(argv) == 2, argv
+            err = capsys.readouterr().err
+            assert "system" in err and "refusing it" in err and "Traceback" not in err, (argv, err)
+    # a folder whose meta file is fine but one architecture file is the payload: refused when read
+    api = bench.load(arch_dir)
+    with pytest.raises(BenchmarkError, match=r"006111\.pickle\.pbz2.*(posix|os)\.system"):
+        api.query(6111, "cifar10", "ori-test")
+    assert main(["query", "6111", "--dataset", "cifar10", "--benchmark", str(arch_dir)]) == 2
+    assert "system" in capsys.readouterr().err
+    assert not marker.exists()
+
+
+def test_weights_in_an_official_file_are_refused_with_advice(tmp_path: Path, archive: Path) -> None:
+    torch = pytest.importorskip("torch")
+    d = tmp_path / "full"
+    d.mkdir()
+    (d / "meta.pickle.pbz2").write_bytes((archive / "meta.pickle.pbz2").read_bytes())
+    _pbz2(d / "000000.pickle.pbz2", {"200": {"net_state_dict": {"w": torch.zeros(2)}}})
+    from dagfilter import bench
+
+    with pytest.raises(BenchmarkError, match=r"torch\..*'-simple'"):
+        bench.load(d).query(0, "cifar10", "ori-test")
+
+
+@pytest.mark.parametrize("meta", [[1, 2, 3], {"meta_archs": 5}, {"meta_archs": [1, 2]}, "x", None])
+def test_bad_meta_file_is_a_benchmark_error(tmp_path: Path, meta) -> None:
+    from dagfilter import bench
+
+    d = tmp_path / "bad"
+    d.mkdir()
+    _pbz2(d / "meta.pickle.pbz2", meta)
+    with pytest.raises(BenchmarkError, match=r"meta\.pickle\.pbz2"):
+        bench.load(d)
+    (d / "meta.pickle.pbz2").write_bytes(b"BZh9 not bz2")
+    with pytest.raises(BenchmarkError, match=r"meta\.pickle\.pbz2.*not a readable pickle"):
+        bench.load(d)
+
+
+def test_benign_official_files_in_the_real_format_are_still_read(tmp_path: Path, archive: Path) -> None:
+    """The fast-mode folder and the single-file format, written by nats_bench's own classes and
+    pickle_save (plus an OrderedDict and numpy scalars, which real files may hold)."""
+    import collections
+
+    import numpy as np
+
+    from dagfilter import bench
+
+    nb201 = bench.load("nb201")
+    per_arch = {}
+    for idx in INDICES:
+        per_hp = pickle_load(str(archive / f"{idx:06d}.pickle.pbz2"))
+        for state in per_hp.values():
+            for rc in state["all_results"].values():
+                rc["train_times"] = collections.OrderedDict((e, 2.0) for e in range(rc["epochs"]))
+                rc["flop"] = np.float64(rc["flop"])
+        per_arch[idx] = per_hp
+    meta = pickle_load(str(archive / "meta.pickle.pbz2"))
+    single = _pbz2(tmp_path / "NATS-tss-v1_0-3ffb9-simple.pickle.pbz2",
+                   {"meta_archs": meta["meta_archs"], "arch2infos": per_arch, "evaluated_indexes": list(INDICES)})
+    for path in (archive, single):
+        api = bench.load(path)
+        assert api.available_indices() == sorted(INDICES)
+        for idx in INDICES:
+            assert api.query(idx, "cifar10", "ori-test").value == pytest.approx(
+                nb201.query(idx, "cifar10", "ori-test").value, abs=1e-9)
+    assert bench.load(single).get_cost_info(0, "cifar10")["flops"] == pytest.approx(40.0)
