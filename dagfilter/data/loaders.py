@@ -104,6 +104,13 @@ def get_loaders(dataset: str, data_dir: str | os.PathLike | None, batch_size: in
     return train, test
 
 
+def fixed_batch_picks(total: int, batch_size: int, seed: int = 0) -> np.ndarray:
+    """The positions :func:`fixed_batch` draws, in order: ``batch_size`` distinct indices of a
+    split of ``total`` images, seeded by ``seed`` alone (the shipped embedded minibatch records
+    the images of these picks, so it can reproduce a data-directory minibatch exactly)."""
+    return np.random.default_rng([int(seed), 0xF1BA7C]).choice(int(total), size=int(batch_size), replace=False)
+
+
 def fixed_batch(dataset: str, data_dir: str | os.PathLike | None = None, batch_size: int = 128,
                 seed: int = 0, split: str = "train") -> tuple[torch.Tensor, torch.Tensor]:
     """A fixed minibatch of real, normalised, un-augmented images (e.g. for NAS-WOT scoring).
@@ -122,7 +129,6 @@ def fixed_batch(dataset: str, data_dir: str | os.PathLike | None = None, batch_s
     ds = build_dataset(dataset, data_dir, split, augment=False, seed=seed)
     if batch_size > len(ds):
         raise DataError(f"{ds.info}: cannot draw a batch of {batch_size}")
-    rng = np.random.default_rng([int(seed), 0xF1BA7C])
-    picks = rng.choice(len(ds), size=batch_size, replace=False)
+    picks = fixed_batch_picks(len(ds), batch_size, seed)
     items = [ds[(0, int(i))] for i in picks]
     return torch.stack([x for x, _ in items]), torch.tensor([y for _, y in items], dtype=torch.int64)

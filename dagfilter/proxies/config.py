@@ -151,15 +151,17 @@ class ScoringSetup:
         return self.proxy
 
     # ------------------------------------------------------------------ keys and records
-    def cache_key(self, embedded: bool = False) -> ScoreKey:
-        """The score-cache key; ``embedded`` = the shipped CIFAR-10 minibatch is used (the dataset
-        then reads ``cifar10:embedded``). A non-default :attr:`network` follows the dataset as
-        ``[name=value,...]``; the default network adds nothing.
+    def cache_key(self, embedded: bool | str = False) -> ScoreKey:
+        """The score-cache key; ``embedded`` = a minibatch drawn from the shipped CIFAR-10 images
+        that is not the data-directory one (the dataset then reads ``cifar10:embedded``, or
+        ``cifar10:<embedded>`` for a string: the tag of that image file). A non-default
+        :attr:`network` follows the dataset as ``[name=value,...]``; the default network adds nothing.
 
         Raises:
             ConfigError: a multi-proxy setup (keys are per proxy: use :meth:`for_proxy`).
         """
-        dataset = f"{self.dataset}:embedded" if embedded else self.dataset
+        tag = embedded if isinstance(embedded, str) else ("embedded" if embedded else "")
+        dataset = f"{self.dataset}:{tag}" if tag else self.dataset
         if self.network:
             dataset += "[" + ",".join(f"{k}={json.dumps(v)}" for k, v in self.network) + "]"
         return ScoreKey(self.single_proxy(), dataset, self.batch_size, self.seed)

@@ -44,7 +44,9 @@ class CellScore:
         index: NAS-Bench-201 index, or None for other spaces.
         score: proxy value (``-inf`` when the NAS-WOT kernel is singular).
         seconds: time the scoring took when it was computed (network build + forward + score).
-        cached: whether it was read from the cache in this call.
+        cached: whether it was read (from the cache or a shipped file) rather than computed in this call.
+        source: where the score came from: ``"computed"``, ``"cache"`` or the shipped file
+            (``"benchmarks_data/naswot_nb201_cifar10.npz"``, see :func:`~dagfilter.proxies.shipped.serve_shipped`).
     """
 
     cell: str
@@ -52,6 +54,7 @@ class CellScore:
     score: float
     seconds: float | None
     cached: bool
+    source: str = "computed"
 
 
 def cell_key(arch: Any) -> tuple[str, int | None]:
@@ -104,10 +107,61 @@ def _use_embedded(dataset: str, data_dir: str | os.PathLike | None) -> bool:
     return spec.name == "cifar10" and not configured and _embedded_path() is not None
 
 
+EMBEDDED_TAG = "embedded256s01"
+"""Dataset tag (``cifar10:<tag>``) of minibatches drawn from the shipped images that are *not* a
+data-directory minibatch (see :func:`embedded_batch`); it names this image file, so scores cached
+from an older embedded file never mix with these."""
+
+
+def _embedded_arrays() -> dict[str, Any]:
+    import numpy as np
+
+    from ..errors import DataError
+
+    path = _embedded_path()
+    if path is None:
+        raise DataError(f"the embedded minibatch benchmarks_data/{EMBEDDED_FILE} is not installed")
+    with np.load(path, allow_pickle=False) as z:
+        return {k: z[k] for k in z.files}
+
+
+def _embedded_exact_rows(arrays: dict[str, Any], batch_size: int, seed: int) -> "Any | None":
+    """Rows of the shipped images that are exactly ``fixed_batch("cifar10", <project copy>, batch_size,
+    seed)``, in its order; None when the file does not hold all of them."""
+    import numpy as np
+
+    from ..data.loaders import fixed_batch_picks
+
+    if "source_index" not in arrays or "train_size" not in arrays:
+        return None
+    total = int(arrays["train_size"])
+    if batch_size > total:
+        return None
+    where = {int(s): i for i, s in enumerate(arrays["source_index"].tolist())}
+    rows = [where.get(int(p)) for p in fixed_batch_picks(total, batch_size, seed)]
+    return None if any(r is None for r in rows) else np.asarray(rows, dtype=np.int64)
+
+
+def embedded_batch_is_exact(batch_size: int, seed: int = 0) -> bool:
+    """True when :func:`embedded_batch` ``(batch_size, seed)`` is bit for bit the minibatch that
+    :func:`dagfilter.data.fixed_batch` draws from the project's CIFAR-10 copy (the images of the
+    shipped scores; batch 128 with seed 0 or 1): its scores then key as ``cifar10``, like a
+    data-directory run, and the shipped scores serve it."""
+    try:
+        return _embedded_exact_rows(_embedded_arrays(), batch_size, seed) is not None
+    except Exception:  # no file: nothing is exact
+        return False
+
+
 def embedded_batch(batch_size: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
     """A seeded minibatch of the 256 real CIFAR-10 training images shipped in ``benchmarks_data``.
 
     Normalised like :func:`dagfilter.data.fixed_batch`. Used when no data directory is configured.
+    Where the file holds every image ``fixed_batch`` would draw from the project's CIFAR-10 copy
+    (``scripts/build_embedded_minibatch.py``: batch 128, seeds 0 and 1 - the setup of the shipped
+    scores), those images are returned in that order, so the tensor equals the data-directory one
+    bit for bit (:func:`embedded_batch_is_exact`); otherwise ``batch_size`` of the 256 are drawn
+    with ``seed``.
 
     Raises:
         DataError: the file is missing or ``batch_size`` exceeds 256.
@@ -117,19 +171,18 @@ def embedded_batch(batch_size: int, seed: int = 0) -> tuple[torch.Tensor, torch.
     from ..data import dataset_spec
     from ..errors import DataError
 
-    path = _embedded_path()
-    if path is None:
-        raise DataError(f"the embedded minibatch benchmarks_data/{EMBEDDED_FILE} is not installed")
-    with np.load(path) as z:
-        images, labels = z["images"], z["labels"]
+    arrays = _embedded_arrays()
+    images, labels = arrays["images"], arrays["labels"]
     if batch_size > len(images):
         raise DataError(f"the embedded CIFAR-10 minibatch holds {len(images)} images, cannot draw {batch_size}; "
                         "pass a data directory (--data-dir) for larger batches")
-    picks = np.random.default_rng([int(seed), 0xE3BED]).choice(len(images), size=batch_size, replace=False)
+    picks = _embedded_exact_rows(arrays, batch_size, seed)
+    if picks is None:
+        picks = np.random.default_rng([int(seed), 0xE3BED]).choice(len(images), size=batch_size, replace=False)
     spec = dataset_spec("cifar10")
     mean = np.asarray(spec.mean, dtype=np.float32).reshape(1, 3, 1, 1)
     std = np.asarray(spec.std, dtype=np.float32).reshape(1, 3, 1, 1)
-    x = (images[picks].astype(np.float32) / 255.0 - mean) / std
+    x = (images[picks].astype(np.float32) / np.float32(255.0) - mean) / std
     return torch.from_numpy(np.ascontiguousarray(x)), torch.from_numpy(labels[picks].astype(np.int64))
 
 
@@ -184,12 +237,21 @@ class CellScorer:
             raise ConfigError(f"images hold {images.shape[0]} samples but batch_size is {setup.batch_size}")
         self._images, self._labels = images, labels
         self.embedded = images is None and _use_embedded(setup.dataset, setup.data_dir)
+        self.embedded_exact = self.embedded and embedded_batch_is_exact(setup.batch_size, setup.seed)
+
+    @property
+    def key_tag(self) -> bool | str:
+        """The ``embedded`` argument of :meth:`ScoringSetup.cache_key` for this scorer: False for a
+        data directory and for the shipped images where they *are* the data-directory minibatch
+        (:func:`embedded_batch_is_exact`), else :data:`EMBEDDED_TAG`."""
+        return EMBEDDED_TAG if self.embedded and not self.embedded_exact else False
 
     @property
     def key(self) -> ScoreKey:
-        """The cache key of this scorer (the dataset reads ``cifar10:embedded`` when the shipped
-        minibatch is used, so its scores never mix with those of a data directory)."""
-        return self.setup.cache_key(embedded=self.embedded)
+        """The cache key of this scorer (the dataset reads ``cifar10:<EMBEDDED_TAG>`` when a minibatch
+        of the shipped images that is not the data-directory one is used, so its scores never mix
+        with those of a data directory)."""
+        return self.setup.cache_key(embedded=self.key_tag)
 
     def minibatch(self) -> tuple[torch.Tensor, torch.Tensor]:
         """The fixed ``(images, labels)`` (loaded on first use)."""
@@ -289,15 +351,26 @@ def score_cells(archs: Iterable[Any], setup: ScoringSetup | None = None, cache: 
     index_of = dict(keys)
     scorer = CellScorer(setup)
     k = scorer.key
-    done: dict[str, tuple[float, float | None, bool]] = {}
+    done: dict[str, tuple[float, float | None, bool, str]] = {}
     if cache is not None:
         for c, (s, t) in cache.get_many(index_of, k).items():
-            done[c] = (s, t, True)
+            done[c] = (s, t, True, "cache")
     pending = [c for c in index_of if c not in done]
+    if pending:  # shipped scores of exactly this setup and these images: nothing to compute
+        from .shipped import serve_shipped
+
+        source, served = serve_shipped(pending, scorer)
+        for c, s in served.items():
+            done[c] = (s, None, True, source)
+        pending = [c for c in pending if c not in served]
+        if served and ex.progress:
+            print(f"{k.proxy}: {len(served)} of {len(index_of)} scores read from the shipped {source} (same "
+                  f"setup: {k.dataset}, batch {k.batch}, seed {k.seed}, same images); {len(pending)} to compute",
+                  file=sys.stderr)
 
     def record(rows: Sequence[tuple[str, float, float]]) -> None:
         for c, s, t in rows:
-            done[c] = (s, t, False)
+            done[c] = (s, t, False, "computed")
         if cache is not None:
             cache.put_many([(c, s, t, index_of[c]) for c, s, t in rows], k)
 
@@ -316,7 +389,7 @@ def score_cells(archs: Iterable[Any], setup: ScoringSetup | None = None, cache: 
             _parallel(pending, scorer, ex, record, bar)
     finally:
         bar.close()
-    return [CellScore(c, i, done[c][0], done[c][1], done[c][2]) for c, i in keys]
+    return [CellScore(c, i, *done[c]) for c, i in keys]
 
 
 def _parallel(pending: list[str], scorer: CellScorer, ex: Execution, record: Any, bar: Any) -> None:

@@ -40,7 +40,7 @@ def score_cells_shared(cells: Sequence[str], setup: Any, cache: Any,
     if cache is None:
         raise ConfigError("score_cells_shared needs a score cache")
     scorer = CellScorer(setup.for_proxy(proxies[0]))
-    keys = {p: setup.for_proxy(p).cache_key(embedded=scorer.embedded) for p in proxies}
+    keys = {p: setup.for_proxy(p).cache_key(embedded=scorer.key_tag) for p in proxies}
     have = {p: cache.get_many(cells, keys[p]) for p in proxies}
     spent: dict[str, float] = {}
     for pos, cell in enumerate(cells):

@@ -16,6 +16,7 @@ its scores, checked on load.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -210,5 +211,83 @@ def write_darts725_scores(scores: Any, out: str | os.PathLike, setup: Any, versi
     return out
 
 
+SUBSET_FILES = {"nb201": "proxies_nb201_subset1000.npz", "darts": "proxies_darts725_cifar10.npz"}
+"""Space -> shipped multi-proxy score matrix in ``benchmarks_data`` (the 1,000-cell NB201 subset; darts725 rows)."""
+
+
+def _key_of(meta: dict[str, Any], proxy: str, space: str) -> Any:
+    from .config import ScoringSetup
+
+    return ScoringSetup(proxy, meta["dataset"], None, int(meta["batch"]), int(meta["seed"]), space=space,
+                        network=meta.get("network") or ()).key
+
+
+@functools.lru_cache(maxsize=16)
+def shipped_table(key: Any, space: str) -> "tuple[str, dict[str, float]] | None":
+    """``(file, {canonical cell: score})`` of the shipped file that holds scores of ``key`` (a
+    :class:`~dagfilter.cache.ScoreKey` with the data set's plain name) in ``space``, computed by this
+    dagfilter version; None when no shipped file has that setup. Which images the scores need is not
+    checked here (see :func:`serve_shipped`)."""
+    from .. import __version__
+    from .subset import load_subset_scores
+
+    if space == "nb201" and key.proxy in SHIPPED:
+        sh = load_shipped_scores(key.proxy)
+        if sh.key == key and sh.meta["version"] == __version__:
+            from ..encodings.nb201 import index_strings
+
+            return f"benchmarks_data/{SHIPPED[key.proxy]}", dict(zip(index_strings(), sh.scores.tolist()))
+    if space == "darts" and key.proxy == "naswot":
+        sh = load_darts725_scores()
+        if sh.key == key and sh.meta["version"] == __version__:
+            from ..pools import load_pool
+
+            return f"benchmarks_data/{DARTS725_FILE}", dict(zip(load_pool("darts725").keys, sh.scores.tolist()))
+    name = SUBSET_FILES.get(space)
+    if name is None:
+        return None
+    sub = load_subset_scores(str(resources.files("benchmarks_data").joinpath(name)))
+    if key.proxy not in sub.scores or _key_of(sub.meta, key.proxy, space) != key or sub.meta["version"] != __version__:
+        return None
+    if space == "nb201":
+        from ..encodings.nb201 import index_strings
+
+        cells = index_strings([int(i) for i in sub.indices])
+    else:
+        from ..pools import load_pool
+
+        cells = load_pool("darts725").keys
+    vals = sub.scores[key.proxy].tolist()
+    return f"benchmarks_data/{name}", {c: v for c, v in zip(cells, vals) if not np.isnan(v)}
+
+
+def serve_shipped(cells: "list[str]", scorer: Any) -> "tuple[str, dict[str, float]]":
+    """Scores of ``cells`` (canonical strings) that shipped files hold for ``scorer``'s exact setup.
+
+    A shipped score serves only when its setup matches (proxy, dataset, batch, seed, space, network,
+    dagfilter version) *and* the scorer's minibatch is bit for bit the images the shipped scores were
+    computed on: the shipped CIFAR-10 images where they reproduce that minibatch
+    (:func:`~dagfilter.proxies.scoring.embedded_batch_is_exact`), or a data directory whose minibatch
+    equals it (the project's CIFAR-10 copy; another copy of CIFAR-10 draws other images and is scored
+    live). Returns ``(file, {cell: score})``; ``("", {})`` when nothing applies.
+    """
+    import torch
+
+    from .scoring import embedded_batch, embedded_batch_is_exact
+
+    setup = scorer.setup
+    if scorer.key_tag or not embedded_batch_is_exact(setup.batch_size, setup.seed):
+        return "", {}
+    table = shipped_table(setup.key, setup.space)
+    if table is None or not any(c in table[1] for c in cells):
+        return "", {}
+    if not scorer.embedded_exact:  # a data directory or explicit images: same tensor?
+        images, _ = scorer.minibatch()
+        if not torch.equal(images, embedded_batch(setup.batch_size, setup.seed)[0]):
+            return "", {}
+    return table[0], {c: table[1][c] for c in cells if c in table[1]}
+
+
 __all__ = ["ShippedScores", "SHIPPED", "load_shipped_scores", "import_shipped_scores", "write_shipped_scores",
-           "DARTS725_FILE", "darts725_setup", "load_darts725_scores", "import_darts725_scores", "write_darts725_scores"]
+           "DARTS725_FILE", "darts725_setup", "load_darts725_scores", "import_darts725_scores", "write_darts725_scores",
+           "shipped_table", "serve_shipped"]
