@@ -15,8 +15,10 @@ Scores are cached (key: cell, proxy, dataset, batch, seed, dagfilter version) in
 run resumes where it stopped.
 
 Data: --data-dir, else $DAGFILTER_CIFAR10_DIR / $DAGFILTER_DATA_DIR; with none of them, CIFAR-10
-scoring uses the 256 real training images shipped with dagfilter (batch <= 256; cached under
-the dataset name "cifar10:embedded").
+scoring uses the 256 real training images shipped with dagfilter (batch <= 256). At batch 128 with
+seed 0 (or 1) they are bit for bit the data-directory minibatch of the shipped scores, so cells those
+files hold (all NB201 cells for naswot, the darts725 cells) are read from benchmarks_data, not
+computed; other batches/seeds are cached under the dataset name "cifar10:embedded256s01".
 
 Examples:
   dagfilter score 0 1 2 --proxy naswot --dataset cifar10 --data-dir /data/cifar10

@@ -13,6 +13,14 @@ Importing them (``dagfilter data import-scores``) lets a search or ``scripts/ben
 725); the cache key is exactly the one a live computation with the same setup and a data directory
 would use, so live runs and imported scores mix freely. Each file records its setup and a SHA-256 of
 its scores, checked on load.
+
+Without an import, :func:`serve_shipped` (called by :func:`~dagfilter.proxies.score_cells`) reads
+them directly where a scoring run's setup matches (proxy, batch, seed, space, network, version) and
+its minibatch is bit for bit the shipped one: the embedded default at batch 128 / seed 0 (the shipped
+images are that minibatch, ``benchmarks_data/CIFAR10_MINIBATCH.md``) or a data directory holding the
+project's CIFAR-10 copy. All were computed from the minibatch ``fixed_batch("cifar10",
+../shared/data/cifar10, 128, 0)`` (20,000 JPEG-decoded training images); a rescoring on another CPU
+agrees to within the float spread measured by ``scripts/measure_rescoring_spread.py``, not bit for bit.
 """
 from __future__ import annotations
 
