@@ -141,3 +141,92 @@ def test_benign_official_files_in_the_real_format_are_still_read(tmp_path: Path,
             assert api.query(idx, "cifar10", "ori-test").value == pytest.approx(
                 nb201.query(idx, "cifar10", "ori-test").value, abs=1e-9)
     assert bench.load(single).get_cost_info(0, "cifar10")["flops"] == pytest.approx(40.0)
+
+
+# --------------------------------------------------------------------------- 2. bit flips in the score cache
+def _flip(db: Path, bit: int) -> float:
+    """Flip one bit of the stored score of the only row, with sqlite3 directly; returns the new value."""
+    import sqlite3
+    import struct
+
+    con = sqlite3.connect(db)
+    (v,) = con.execute("SELECT score FROM scores").fetchone()
+    (u,) = struct.unpack("<Q", struct.pack("<d", v))
+    (flipped,) = struct.unpack("<d", struct.pack("<Q", u ^ (1 << bit)))
+    con.execute("UPDATE scores SET score=?", (flipped,))
+    con.commit()
+    con.close()
+    return flipped
+
+
+@pytest.mark.parametrize("bit", [0, 61])  # last mantissa bit (...394) and an exponent bit
+def test_a_bit_flipped_cached_score_is_a_reported_miss_not_served(tmp_path: Path, bit: int) -> None:
+    import sqlite3
+
+    from dagfilter.cache import CacheIntegrityWarning, ScoreCache
+
+    key = ("naswot", "cifar10", 128, 0)
+    cache = ScoreCache(tmp_path)
+    cache.put("cell-a", key, 94.30418938347393, 1.5, 6111)
+    flipped = _flip(cache.path, bit)
+    assert flipped != 94.30418938347393
+    con = sqlite3.connect(cache.path)
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"  # SQLite sees nothing wrong
+    con.close()
+    with pytest.warns(CacheIntegrityWarning, match=r"1 row\(s\) failed their checksum.*cell-a"):
+        assert cache.get("cell-a", key) is None
+    with pytest.warns(CacheIntegrityWarning):
+        assert list(cache.items()) == [] and cache.by_nb201_index(key) == {}
+    assert cache.checksum_failures >= 2
+    cache.put("cell-a", key, 94.30418938347393, 1.5, 6111)  # what the caller does with a miss: recompute
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert cache.get("cell-a", key) == 94.30418938347393
+        assert ScoreCache(tmp_path).get_many(["cell-a"], key) == {"cell-a": (94.30418938347393, 1.5)}
+
+
+def test_cache_rows_from_before_checksums_are_kept_and_then_protected(tmp_path: Path) -> None:
+    """A cache written without the checksum column: its rows are still served, get a checksum on
+    first open, and a later flip in one of them is caught."""
+    import sqlite3
+
+    from dagfilter.cache import CacheIntegrityWarning, ScoreCache
+
+    db = tmp_path / "old.sqlite"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE scores (cell TEXT NOT NULL, proxy TEXT NOT NULL, dataset TEXT NOT NULL, "
+                "batch INTEGER NOT NULL, seed INTEGER NOT NULL, version TEXT NOT NULL, nb201_index INTEGER, "
+                "score REAL, seconds REAL, created REAL, PRIMARY KEY (cell, proxy, dataset, batch, seed, version))")
+    con.execute("INSERT INTO scores VALUES ('cell-a','naswot','cifar10',128,0,'v0',6111,94.30418938347393,1.5,1.0)")
+    con.commit()
+    con.close()
+    key = ("naswot", "cifar10", 128, 0)
+    cache = ScoreCache(db, version="v0")
+    assert cache.get("cell-a", key) == 94.30418938347393
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT checksum FROM scores").fetchone()[0] is not None
+    con.close()
+    _flip(db, 0)
+    with pytest.warns(CacheIntegrityWarning):
+        assert cache.get("cell-a", key) is None
+
+
+@pytest.mark.parametrize("args, match", [
+    (("x", ("naswot", "cifar10", 2, 0), "abc"), r"score.*'x'.*real number.*'abc'"),
+    (("x", ("naswot", "cifar10", 2, 0), True), r"real number.*True"),
+    (("x", ("naswot", "cifar10", 2, 0), 1.0, "slow"), r"seconds.*'slow'"),
+    (("x", ("naswot", "cifar10", 2, 0), 1.0, None, 1.5), r"index.*1\.5"),
+    (("x", ("naswot", "cifar10", "two", 0), 1.0), r"batch.*'two'"),
+    (("x", ("naswot", "cifar10", 2, 2**70), 1.0), r"seed.*integer"),
+    ((None, ("naswot", "cifar10", 2, 0), 1.0), r"cell.*None"),
+])
+def test_cache_put_of_a_bad_value_is_a_config_error(tmp_path: Path, args, match) -> None:
+    from dagfilter.cache import ScoreCache
+    from dagfilter.errors import ConfigError
+
+    cache = ScoreCache(tmp_path)
+    with pytest.raises(ConfigError, match=match):
+        cache.put(*args)
+    assert len(cache) == 0
