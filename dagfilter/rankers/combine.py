@@ -1,7 +1,7 @@
 """Combine several score vectors into one: rank-sum, log-rank sum or z-score sum (pure functions).
 
 Both treat NaN as ``-inf`` (worst). Rank combination uses average ranks for ties
-(:func:`scipy.stats.rankdata`), so it depends only on the *order* of each input: it is
+(:func:`average_ranks`, as ``scipy.stats.rankdata``), so it depends only on the *order* of each input: it is
 invariant to any strictly increasing transform of any input. z-score combination standardises
 each input over its finite values (non-finite values are placed one unit below the lowest / above
 the highest finite z), so it is invariant to increasing *affine* transforms only.
@@ -31,14 +31,26 @@ def _clean(s: np.ndarray) -> np.ndarray:
     return a
 
 
+def average_ranks(values: np.ndarray) -> np.ndarray:
+    """1-based ranks of a 1-d array, ties sharing their mean rank (``scipy.stats.rankdata(method=
+    "average")``, in numpy: importing ``scipy.stats`` costs seconds, and analytic rankers start fast)."""
+    a = np.asarray(values).ravel()
+    order = np.argsort(a, kind="mergesort")
+    inverse = np.empty(a.size, dtype=np.intp)
+    inverse[order] = np.arange(a.size)
+    s = a[order]
+    first = np.r_[True, s[1:] != s[:-1]]  # start of each run of equal values
+    group = np.cumsum(first)[inverse]  # 1-based run of every element
+    bounds = np.r_[np.flatnonzero(first), a.size]  # run g spans sorted positions bounds[g-1] .. bounds[g]-1
+    return 0.5 * (bounds[group] + bounds[group - 1] + 1)
+
+
 def normalized_ranks(scores: Sequence[float]) -> np.ndarray:
     """Average ranks divided by N, in ``(0, 1]`` (1 = best); ties share their mean rank."""
-    from scipy.stats import rankdata
-
     a = _clean(np.asarray(scores))
     if a.size == 0:
         return a
-    return rankdata(a, method="average") / a.size
+    return average_ranks(a) / a.size
 
 
 def zscores(scores: Sequence[float]) -> np.ndarray:
