@@ -230,3 +230,65 @@ def test_cache_put_of_a_bad_value_is_a_config_error(tmp_path: Path, args, match)
     with pytest.raises(ConfigError, match=match):
         cache.put(*args)
     assert len(cache) == 0
+
+
+# --------------------------------------------------------------------------- 4. output files
+OUTPUT_WRITERS = {
+    "search --out": (["search", "--searcher", "random", "--samples", "5", "--quiet", "--out"], ".json"),
+    "rank --csv": (["rank", "--score", "params", "--top", "2", "--csv"], ".csv"),
+    "filter --out": (["filter", "--space", "nb201", "--fraction", "0.25", "--out"], ".csv"),
+    "draw --out": (["draw", "6111", "--out"], ".svg"),
+}
+
+
+@pytest.mark.parametrize("writer", sorted(OUTPUT_WRITERS))
+def test_outputs_replace_a_symlink_instead_of_following_it_and_say_so(tmp_path: Path, capsys, writer) -> None:
+    argv, suffix = OUTPUT_WRITERS[writer]
+    target = tmp_path / "precious.txt"
+    target.write_text("keep me\n")
+    out = tmp_path / f"out{suffix}"
+    out.symlink_to(target)
+    assert main(argv + [str(out)]) == 0
+    err = capsys.readouterr().err
+    assert target.read_text() == "keep me\n"  # the link's target is untouched
+    assert not out.is_symlink() and out.stat().st_size > 100
+    assert "symbolic link" in err and "precious.txt" in err
+    first = out.read_bytes()
+    assert main(argv + [str(out)]) == 0
+    assert "replaced the existing" in capsys.readouterr().err
+    assert out.read_bytes()[:50] == first[:50]
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []  # no temporary file left
+    (tmp_path / f"folder{suffix}").mkdir()
+    assert main(argv + [str(tmp_path / f"folder{suffix}")]) == 2
+    assert "is a folder" in capsys.readouterr().err
+
+
+def test_data_import_out_replaces_a_symlink(tmp_path: Path, archive: Path, capsys) -> None:
+    target = tmp_path / "precious.npz"
+    target.write_bytes(b"keep me")
+    out = tmp_path / "t.npz"
+    out.symlink_to(target)
+    assert main(["data", "import", "--from-nats", str(archive), "--out", str(out)]) == 0
+    assert "symbolic link" in capsys.readouterr().err
+    assert target.read_bytes() == b"keep me" and not out.is_symlink()
+    from dagfilter import bench
+
+    assert bench.load(out).query(6111, "cifar10", "ori-test").index == 6111
+
+
+def test_write_output_keeps_the_umask_mode_and_names_an_unwritable_target(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    from dagfilter.errors import ConfigError
+    from dagfilter.outfiles import write_output
+
+    notes: list[str] = []
+    p = write_output(tmp_path / "sub" / "a.txt", "x", notify=notes.append)
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert stat.S_IMODE(p.stat().st_mode) == 0o666 & ~mask and notes == []
+    write_output(p, "y", notify=notes.append)
+    assert p.read_text() == "y" and len(notes) == 1
+    with pytest.raises(ConfigError, match="cannot write"):
+        write_output(tmp_path / ("x" * 5000 + ".txt"), "z")

@@ -19,7 +19,7 @@ import math
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -153,12 +153,13 @@ class NDSBenchmark(GenotypeBenchmark):
 
 
 def load_nds(path: "str | os.PathLike[str]", cache: "str | os.PathLike[str] | None" = None,
-             progress: bool = True) -> NDSBenchmark:
+             progress: bool = True, notify: "Callable[[str], None] | None" = None) -> NDSBenchmark:
     """Open NDS JSON file(s) (a file or a folder). With ``cache``, the compact table is written there
-    too, and ``dagfilter.bench.load(cache)`` reopens it in milliseconds."""
+    too, and ``dagfilter.bench.load(cache)`` reopens it in milliseconds (``notify`` hears when an
+    existing file is replaced)."""
     cols, meta = nds_table(path, progress=progress)
     if cache is not None:
-        write_table(cache, cols, meta)
+        write_table(cache, cols, meta, notify=notify)
     return NDSBenchmark("nds", meta, cols)
 
 

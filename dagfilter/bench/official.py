@@ -16,7 +16,7 @@ import math
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
@@ -358,7 +358,7 @@ def _arch_columns(api: Any, idx: int) -> tuple[dict[str, float], dict[str, float
 
 
 def import_nats_table(api_or_path: Any, out: "str | os.PathLike[str]", checkpoint_every: int = 500,
-                      progress: bool = True) -> Path:
+                      progress: bool = True, notify: "Callable[[str], None] | None" = None) -> Path:
     """Rebuild the compact ``nb201`` table from official files and write it to ``out``.
 
     Accuracies are means over seeds for every (data set, split, hp) the files hold; params /
@@ -366,7 +366,9 @@ def import_nats_table(api_or_path: Any, out: "str | os.PathLike[str]", checkpoin
     m_bar, isomorphism classes and our own params / FLOPs are added as for the shipped table
     (``params_M_<head>`` keeps the official value; ours go to ``params_M_computed_<head>``).
     Rows the files lack are NaN. Progress is checkpointed to ``<out>.partial.npz`` every
-    ``checkpoint_every`` architectures; rerunning resumes from it.
+    ``checkpoint_every`` architectures; rerunning resumes from it. ``out`` is written through a
+    temporary file and a rename (a symbolic link there is replaced, not followed); ``notify``
+    hears when an existing file is replaced.
     """
     from tqdm import tqdm
 
@@ -435,7 +437,7 @@ def import_nats_table(api_or_path: Any, out: "str | os.PathLike[str]", checkpoin
         "cost_head": dict(COST_HEAD),
         "rows_with_results": int(done.sum()),
     }
-    write_table(out, cols, meta)
+    write_table(out, cols, meta, notify=notify)
     if partial.exists():
         partial.unlink()
     return out

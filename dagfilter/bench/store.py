@@ -19,7 +19,7 @@ import os
 import zipfile
 from importlib import resources
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import numpy as np
 
@@ -43,11 +43,13 @@ def columns_digest(columns: Mapping[str, np.ndarray]) -> str:
     return h.hexdigest()
 
 
-def write_table(path: "str | os.PathLike[str]", columns: Mapping[str, np.ndarray], meta: Mapping[str, Any]) -> str:
+def write_table(path: "str | os.PathLike[str]", columns: Mapping[str, np.ndarray], meta: Mapping[str, Any],
+                notify: "Callable[[str], None] | None" = None) -> str:
     """Write a table; returns its checksum. ``meta`` must name ``benchmark``.
 
-    The file is written to a temporary name and renamed, so an interrupted write never
-    leaves a half-written table behind.
+    The file is written to a temporary name and renamed (:func:`dagfilter.outfiles.write_output`),
+    so an interrupted write never leaves a half-written table behind and a symbolic link at
+    ``path`` is replaced, not followed; ``notify`` hears when an existing file is replaced.
     """
     if "benchmark" not in meta:
         raise BenchmarkError("table metadata must name its 'benchmark'")
@@ -63,11 +65,11 @@ def write_table(path: "str | os.PathLike[str]", columns: Mapping[str, np.ndarray
     full.update(format=FORMAT, format_version=FORMAT_VERSION, num_rows=next(iter(lengths.values()), 0),
                 columns=sorted(columns), sha256=columns_digest(columns))
     blob = np.frombuffer(json.dumps(full, sort_keys=True).encode(), dtype=np.uint8)
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as fh:
-        np.savez(fh, **{META_KEY: blob}, **{k: np.asarray(v) for k, v in columns.items()})
-    os.replace(tmp, path)
+    from ..outfiles import write_output
+
+    buf = io.BytesIO()
+    np.savez(buf, **{META_KEY: blob}, **{k: np.asarray(v) for k, v in columns.items()})
+    write_output(path, buf.getvalue(), "table file", notify=notify)
     return full["sha256"]
 
 

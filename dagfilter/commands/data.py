@@ -61,14 +61,17 @@ def run(args: argparse.Namespace) -> int:
     from ..errors import ConfigError
 
     if args.data_command == "import":
+        from ..outfiles import stderr_note
+
         if args.from_nats:
             from ..bench.official import import_nats_table
 
-            out = import_nats_table(args.from_nats, args.out, checkpoint_every=args.checkpoint_every)
+            out = import_nats_table(args.from_nats, args.out, checkpoint_every=args.checkpoint_every,
+                                    notify=stderr_note)
         else:
             from ..bench.nds import load_nds
 
-            load_nds(args.from_nds, cache=args.out)
+            load_nds(args.from_nds, cache=args.out, notify=stderr_note)
             out = args.out
         print(f"wrote {out}")
         return 0

@@ -44,11 +44,12 @@ def run(args: argparse.Namespace) -> int:
 
     from ..errors import ConfigError
     from ..report.draw import draw_arch
+    from ..outfiles import stderr_note
     from ..report.figures import FORMATS, save_figure
 
     if Path(args.out).suffix.lstrip(".").lower() not in FORMATS:
         raise ConfigError(f"cannot save a drawing as {args.out!r}: use a .svg, .png or .pdf file name")
     fig = draw_arch(_named(args.cell), zero="omit" if args.omit_none else "faint", title=args.title)
-    path = save_figure(fig, args.out, dpi=args.dpi)
+    path = save_figure(fig, args.out, dpi=args.dpi, notify=stderr_note)
     print(f"wrote {path}")
     return 0

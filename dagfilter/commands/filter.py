@@ -49,8 +49,11 @@ def run(args: argparse.Namespace) -> int:
 
         d, m = space.all_depth_width()  # type: ignore[attr-defined]
         keep = np.nonzero(flt.accepts_metrics(d, m))[0]
-        pd.DataFrame({"index": keep, "arch": [space.arch(int(i)).to_nb201_str() for i in keep],  # type: ignore[attr-defined]
-                      "d_bar": d[keep], "m_bar": m[keep]}).to_csv(args.out, index=False)
+        from ..outfiles import stderr_note, write_output
+
+        table = pd.DataFrame({"index": keep, "arch": [space.arch(int(i)).to_nb201_str() for i in keep],  # type: ignore[attr-defined]
+                              "d_bar": d[keep], "m_bar": m[keep]})
+        write_output(args.out, table.to_csv(index=False), "--out file", notify=stderr_note)
         info["out"] = args.out
     if args.json:
         print_json(info)

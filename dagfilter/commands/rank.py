@@ -92,10 +92,9 @@ def run(args: argparse.Namespace) -> int:
     res = rank_cells(args.score, args.space, archs, ctx, flt, args.combine, progress=not args.quiet,
                      pool=args.pool)
     if args.csv:
-        from pathlib import Path
+        from ..outfiles import stderr_note, write_output
 
-        Path(args.csv).parent.mkdir(parents=True, exist_ok=True)
-        res.rows.to_csv(args.csv, index=False)
+        write_output(args.csv, res.rows.to_csv(index=False), "--csv file", notify=stderr_note)
     if args.json:
         print_json(res.to_dict(top=args.top))
         return 0

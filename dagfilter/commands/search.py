@@ -182,8 +182,9 @@ def run(args: argparse.Namespace) -> int:
         text = (results[0].to_json() if args.runs == 1 else
                 json.dumps(strict({"runs": [r.to_dict() for r in results], "summary": summary}), indent=2,
                            allow_nan=False))
-        with open(args.out, "w") as fh:
-            fh.write(text + "\n")
+        from ..outfiles import stderr_note, write_output
+
+        write_output(args.out, text + "\n", "--out file", notify=stderr_note)
     if args.json:
         print(results[0].to_json() if args.runs == 1 else
               json.dumps(strict({"runs": [r.to_dict() for r in results], "summary": summary}), indent=2,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -233,14 +233,18 @@ def figure_bytes(fig: Figure, fmt: str = "png", dpi: int = 130) -> bytes:
     return buf.getvalue()
 
 
-def save_figure(fig: Figure, path: str | Path, dpi: int = 130) -> Path:
-    """Save a figure; the format follows the suffix (``.png``, ``.svg``, ``.pdf``)."""
+def save_figure(fig: Figure, path: str | Path, dpi: int = 130,
+                notify: "Callable[[str], None] | None" = None) -> Path:
+    """Save a figure; the format follows the suffix (``.png``, ``.svg``, ``.pdf``). Written through
+    a temporary file and a rename (:func:`dagfilter.outfiles.write_output`): a symbolic link at
+    ``path`` is replaced, not followed; ``notify`` hears when an existing file is replaced."""
+    from ..outfiles import write_output
+
     p = Path(path)
     fmt = p.suffix.lstrip(".").lower()
     if fmt not in FORMATS:
         raise ConfigError(f"cannot save a figure as {p.name!r}: use a .png, .svg or .pdf file name")
-    p.write_bytes(figure_bytes(fig, fmt, dpi))
-    return p
+    return write_output(p, figure_bytes(fig, fmt, dpi), "figure file", notify=notify)
 
 
 __all__ = ["figure5", "correlation_figure", "sweep_figure", "WindowStats", "marker_areas", "figure_bytes",
