@@ -8,6 +8,18 @@ sample inputs the estimate is the number of *distinct* activation patterns (betw
 
 Only ``nn.ReLU`` modules are seen (functional ``F.relu`` calls are not hooked). The network
 is run in the mode it is in, under ``torch.no_grad``.
+
+The registered proxy ``linear_regions`` uses TE-NAS's own setup by default, because the naive one
+counts nothing: on whole 32x32 images, every image of a batch has its own activation pattern in the
+NAS-Bench-201 network (C=16, N=5), so the count is the batch size (128 for every cell, measured on
+all cells tried). TE-NAS instead counts patterns of a *thin* network (1 channel, 1 cell per stage)
+over 1,000 random 3x3 input patches. So the proxy takes :data:`CROPS_PER_IMAGE` seeded 3x3 crops of
+every minibatch image (1,024 inputs at batch 128) and, for a NAS-Bench-201 network, counts the
+patterns of the same cell in the thin macro network :data:`THIN_NB201` (built from torch's global
+RNG, which the scorer has just seeded, so it is deterministic). On 8 cells at batch 128 this gives
+606-973 regions (the full network on the same crops saturates at the 1,013 distinct crops). Any
+other network (DARTS) is counted as given, on the crops. :class:`searchers.tenas.TENASSearcher`
+builds its own thin supernets and inputs (``lr_*`` sizes) and calls :func:`count_linear_regions`.
 """
 from __future__ import annotations
 
@@ -80,11 +92,48 @@ def count_linear_regions(network: nn.Module, inputs: torch.Tensor, batch_size: i
     return count_patterns(activation_patterns(network, inputs, batch_size))
 
 
-__all__ = ["activation_patterns", "count_patterns", "count_linear_regions"]
+__all__ = ["activation_patterns", "count_patterns", "count_linear_regions", "patch_inputs", "thin_network"]
+
+
+CROP = 3
+"""Side of the input patches (TE-NAS: 3x3)."""
+CROPS_PER_IMAGE = 8
+"""Crops per minibatch image: 1,024 inputs at batch 128 (TE-NAS: 1,000)."""
+THIN_NB201 = {"C": 1, "N": 1}
+"""TE-NAS's linear-region network for NAS-Bench-201: 1 channel, 1 cell per stage."""
+CROP_SEED = 0
+"""Seed of the crop positions (the minibatch itself is seeded by the scoring setup)."""
+
+
+def patch_inputs(images: torch.Tensor, size: int = CROP, per_image: int = CROPS_PER_IMAGE,
+                 seed: int = CROP_SEED) -> torch.Tensor:
+    """``per_image`` seeded random ``size x size`` crops of every image, ``(B * per_image, C, size, size)``."""
+    n, _, h, w = images.shape
+    if not 1 <= size <= min(h, w):
+        raise ConfigError(f"crop size {size} does not fit the {h}x{w} images")
+    g = torch.Generator().manual_seed(int(seed))
+    src = torch.arange(n).repeat(int(per_image))
+    ys = torch.randint(0, h - size + 1, (src.numel(),), generator=g)
+    xs = torch.randint(0, w - size + 1, (src.numel(),), generator=g)
+    return torch.stack([images[k, :, y:y + size, x:x + size] for k, y, x in zip(src.tolist(), ys.tolist(), xs.tolist())])
+
+
+def thin_network(network: nn.Module) -> nn.Module | None:
+    """The same NAS-Bench-201 cell in TE-NAS's thin network (:data:`THIN_NB201`), in ``network``'s
+    mode; None for a network that is not a NAS-Bench-201 one."""
+    from ..nets.nb201 import NB201Network
+
+    if not isinstance(network, NB201Network):
+        return None
+    thin = NB201Network(network.ops_names, network.num_classes, **THIN_NB201)
+    return thin.train(network.training)
 
 
 @register_proxy("linear_regions", train_mode=True, needs_grad=False,
-                description="TE-NAS expressivity: distinct ReLU activation patterns over the minibatch")
+                description="TE-NAS expressivity: distinct ReLU patterns of the thin network over 3x3 crops")
 def linear_regions_score(network: nn.Module, images: torch.Tensor, labels: torch.Tensor | None = None) -> float:
-    """Number of distinct ReLU on/off patterns over the minibatch's images (higher = more expressive)."""
-    return float(count_linear_regions(network, images))
+    """Distinct ReLU on/off patterns over :func:`patch_inputs` of the minibatch, in the
+    :func:`thin_network` of an NB201 cell (else in ``network``); higher = more expressive. See the
+    module docstring for why whole images in the full network would count only the batch size."""
+    thin = thin_network(network)
+    return float(count_linear_regions(network if thin is None else thin, patch_inputs(images)))
