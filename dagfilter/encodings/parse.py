@@ -27,6 +27,7 @@ from ..cell import Cell
 from ..errors import CellFormatError, DagFilterError, show
 from ..genotypes import Genotype
 from . import darts, graph, nb201
+from .foreign import read_foreign
 
 Arch = Union[Cell, Genotype]
 
@@ -80,6 +81,9 @@ def _parse(value: Any, unwrap: bool) -> Arch:
     if _looks_like_genotype(value):
         _check_genotype_size(value)
         return darts.to_genotype(value)
+    foreign = read_foreign(value)  # xautodl Structure (tostr), NASLib graphs/compact tuples, NNI dicts
+    if foreign is not None:
+        return foreign
     if isinstance(value, (bool, np.bool_)):
         raise CellFormatError(f"not an architecture: {value!r}")
     if isinstance(value, (int, np.integer)):
