@@ -19,7 +19,10 @@ Pools:
 
 Blank lines and lines starting with ``#`` are skipped. Either every cell has an accuracy or none
 does. A malformed line, a cell of another space, or a repeated cell is a
-:class:`~dagfilter.errors.PoolFormatError` naming the file and line number.
+:class:`~dagfilter.errors.PoolFormatError` naming the file and line number. Limits, checked
+before any line is parsed: a pool file holds at most :data:`MAX_POOL_BYTES` (16 MiB, the limit on
+architecture and list files); a JSON line nests at most 32 levels (``MAX_JSON_DEPTH``); a CSV
+field holds at most 131,072 characters (Python's ``csv`` limit); accuracies are finite numbers.
 
 Genotypes are stored canonically (each node's two inputs sorted, as in the ``darts725`` table), so
 a cell gets the same network - and the same proxy score - however its genotype was written.
@@ -36,12 +39,15 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .errors import ConfigError, DagFilterError, PoolFormatError
+from .encodings.parse import MAX_JSON_DEPTH
+from .errors import ConfigError, DagFilterError, PoolFormatError, show
 
 ARCH_KEYS = ("arch", "genotype", "genotype_json", "arch_str", "cell")
 ACC_KEYS = ("accuracy", "val_accuracy", "acc")
 BUILTIN_POOLS = {"darts725": "darts"}
 """Built-in pool name -> its space."""
+MAX_POOL_BYTES = 16 * 2 ** 20
+"""Largest pool file read (checked before reading): the limit on architecture and list files."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -218,6 +224,8 @@ def load_pool(spec: "str | os.PathLike[str] | Pool", space: str | None = None) -
         ConfigError: unknown pool name, or a pool of another space than ``space``.
         PoolFormatError: a missing file or a malformed line (naming it).
     """
+    if not isinstance(spec, (str, os.PathLike, Pool)):
+        raise ConfigError(f"a pool is a name ({', '.join(BUILTIN_POOLS)}), a file path or a Pool, got {show(spec)}")
     if isinstance(spec, Pool):
         pool = spec
     elif str(spec) in BUILTIN_POOLS:
@@ -227,8 +235,8 @@ def load_pool(spec: "str | os.PathLike[str] | Pool", space: str | None = None) -
         pool = _BUILTIN_CACHE[name]
     else:
         path = Path(spec)
-        if not path.is_file():
-            raise ConfigError(f"unknown pool {str(spec)!r}: not a built-in pool ({', '.join(BUILTIN_POOLS)}) "
+        if not _is_file(path, ConfigError, "pool"):
+            raise ConfigError(f"unknown pool {show(str(spec))}: not a built-in pool ({', '.join(BUILTIN_POOLS)}) "
                               "and no such file")
         pool = read_pool_file(path, space)
     if space is not None and pool.space != space:
@@ -236,13 +244,25 @@ def load_pool(spec: "str | os.PathLike[str] | Pool", space: str | None = None) -
     return pool
 
 
+def _is_file(path: Path, error: type, what: str) -> bool:
+    """``path.is_file()``, with an unusable name (too long, NUL byte, no permission) as ``error``."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError) as exc:
+        raise error(f"{what} path {show(str(path))} is not usable: {getattr(exc, 'strerror', None) or exc}") from None
+
+
 def _number(value: Any, where: str) -> float:
+    if isinstance(value, (bool, np.bool_)):
+        raise PoolFormatError(f"{where}: accuracy {value!r} is not a number")
     try:
         x = float(value)
     except (TypeError, ValueError):
-        raise PoolFormatError(f"{where}: accuracy {value!r} is not a number") from None
+        raise PoolFormatError(f"{where}: accuracy {show(value)} is not a number") from None
+    except OverflowError:
+        raise PoolFormatError(f"{where}: accuracy {show(value)} is too large to be a float") from None
     if not np.isfinite(x):
-        raise PoolFormatError(f"{where}: accuracy {value!r} is not a finite number")
+        raise PoolFormatError(f"{where}: accuracy {show(value)} is not a finite number")
     return x
 
 
@@ -254,10 +274,16 @@ def _rows_jsonl(path: Path) -> list[tuple[int, Any, Any]]:
             if not text or text.startswith("#"):
                 continue
             where = f"{path}:{lineno}"
+            depth = _json_depth(text)
+            if depth > MAX_JSON_DEPTH:
+                raise PoolFormatError(f"{where}: JSON nested more than {MAX_JSON_DEPTH} levels deep (the limit; a "
+                                      "genotype needs 3)")
             try:
                 obj = json.loads(text)
             except json.JSONDecodeError as exc:
                 raise PoolFormatError(f"{where}: not valid JSON ({exc.msg} at column {exc.colno})") from None
+            except (ValueError, RecursionError) as exc:  # an integer of > 4,300 digits
+                raise PoolFormatError(f"{where}: not readable JSON ({show(str(exc))[1:-1]})") from None
             acc = None
             if isinstance(obj, dict):
                 acc_key = next((k for k in ACC_KEYS if k in obj), None)
@@ -274,13 +300,56 @@ def _rows_jsonl(path: Path) -> list[tuple[int, Any, Any]]:
     return rows
 
 
+def _json_depth(text: str) -> int:
+    """Deepest ``[``/``{`` nesting of JSON text (brackets inside strings not counted), without
+    parsing it: a line of 100,000 ``[`` is refused before the parser recurses. (When the text
+    has at most ``MAX_JSON_DEPTH`` brackets, their count - a bound on the depth - is returned.)"""
+    openers = text.count("[") + text.count("{")
+    if openers <= MAX_JSON_DEPTH:
+        return openers
+    depth = deepest = 0
+    in_str = esc = False
+    for ch in text:
+        if in_str:
+            if esc:
+                esc = False
+            elif ch == "\\":
+                esc = True
+            elif ch == '"':
+                in_str = False
+        elif ch == '"':
+            in_str = True
+        elif ch in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > MAX_JSON_DEPTH:
+                    return deepest
+        elif ch in "]}":
+            depth -= 1
+    return deepest
+
+
+def _csv_records(path: Path, reader: Any) -> Any:
+    """``reader``'s records; a CSV error (a field over the csv module's limit, a NUL byte) is a
+    :class:`PoolFormatError` naming the line."""
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise PoolFormatError(f"{path}:{reader.line_num}: not readable CSV ({exc})") from None
+        yield fields
+
+
 def _rows_csv(path: Path) -> list[tuple[int, Any, Any]]:
     rows = []
     with path.open(encoding="utf-8", newline="") as fh:
         reader = csv.reader(fh)
         header: list[str] | None = None
         arch_col = acc_col = None
-        for fields in reader:
+        for fields in _csv_records(path, reader):
             lineno = reader.line_num
             if not fields or not "".join(fields).strip() or fields[0].lstrip().startswith("#"):
                 continue
@@ -311,13 +380,21 @@ def read_pool_file(path: "str | os.PathLike[str]", space: str | None = None) -> 
     from .genotypes import Genotype
     from .spaces import get_space
 
+    if not isinstance(path, (str, os.PathLike)):
+        raise PoolFormatError(f"a pool file is a path, got {show(path)}")
     p = Path(path)
-    if not p.is_file():
-        raise PoolFormatError(f"pool file {str(p)!r} does not exist")
+    if not _is_file(p, PoolFormatError, "pool file"):
+        raise PoolFormatError(f"pool file {show(str(p))} does not exist")
     try:
+        size = p.stat().st_size
+        if size > MAX_POOL_BYTES:
+            raise PoolFormatError(f"pool file {show(str(p))} has {size:,} bytes, more than the limit "
+                                  f"{MAX_POOL_BYTES:,} (dagfilter.pools.MAX_POOL_BYTES)")
         rows = _rows_csv(p) if p.suffix.lower() == ".csv" else _rows_jsonl(p)
     except UnicodeDecodeError as exc:
         raise PoolFormatError(f"{p}: not a UTF-8 text file ({exc})") from None
+    except OSError as exc:
+        raise PoolFormatError(f"cannot read pool file {show(str(p))}: {exc.strerror or exc}") from None
     if not rows:
         raise PoolFormatError(f"{p}: the pool holds no cells")
     archs, keys, accs, seen = [], [], [], {}
@@ -329,6 +406,8 @@ def read_pool_file(path: "str | os.PathLike[str]", space: str | None = None) -> 
             a, key = _canonical(obj)
         except DagFilterError as exc:
             raise PoolFormatError(f"{where}: {exc}") from None
+        except RecursionError:
+            raise PoolFormatError(f"{where}: the cell is nested too deeply to read") from None
         if sp is None:
             sp = get_space(space or ("darts" if isinstance(a, Genotype) else "nb201"))
         _check_space(a, sp, where)

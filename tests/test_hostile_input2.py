@@ -292,3 +292,81 @@ def test_write_output_keeps_the_umask_mode_and_names_an_unwritable_target(tmp_pa
     assert p.read_text() == "y" and len(notes) == 1
     with pytest.raises(ConfigError, match="cannot write"):
         write_output(tmp_path / ("x" * 5000 + ".txt"), "z")
+
+
+# --------------------------------------------------------------------------- 3. pools and loaders
+def test_pool_lines_that_crashed_the_reader_are_pool_format_errors(tmp_path: Path, capsys) -> None:
+    from dagfilter.errors import PoolFormatError
+    from dagfilter.pools import load_pool
+
+    deep = tmp_path / "deep.jsonl"
+    deep.write_text("[" * 100_000 + "\n")
+    with pytest.raises(PoolFormatError, match=r"deep\.jsonl:1: JSON nested more than 32 levels"):
+        load_pool(deep)
+    assert main(["rank", "--pool", str(deep), "--score", "params"]) == 2
+    assert "nested more than 32" in capsys.readouterr().err
+    nines = tmp_path / "nines.jsonl"
+    nines.write_text('{"arch": 6111, "accuracy": ' + "9" * 400 + "}\n")
+    with pytest.raises(PoolFormatError, match=r"nines\.jsonl:1: accuracy 9+\.\.\.9+ is too large"):
+        load_pool(nines)
+    digits = tmp_path / "digits.jsonl"
+    digits.write_text('{"arch": 6111, "accuracy": ' + "9" * 5000 + "}\n")  # over Python's int-parse limit
+    with pytest.raises(PoolFormatError, match=r"digits\.jsonl:1: not readable JSON"):
+        load_pool(digits)
+    flag = tmp_path / "flag.jsonl"
+    flag.write_text('{"arch": 6111, "accuracy": true}\n')
+    with pytest.raises(PoolFormatError, match=r"accuracy True is not a number"):
+        load_pool(flag)
+    wide = tmp_path / "wide.csv"
+    wide.write_text('arch,accuracy\n6111,93.1\n"' + "x" * 140_000 + '",1\n')
+    with pytest.raises(PoolFormatError, match=r"wide\.csv:3: not readable CSV \(field larger than field limit"):
+        load_pool(wide)
+    # nesting within the limit (and brackets inside strings) is still read
+    ok = tmp_path / "ok.jsonl"
+    ok.write_text('{"arch": "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|'
+                  'nor_conv_1x1~2|", "note": "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[", "accuracy": 93.5}\n')
+    assert load_pool(ok).accuracies.tolist() == [93.5]
+
+
+def test_an_oversized_pool_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    import time
+
+    from dagfilter.errors import PoolFormatError
+    from dagfilter.pools import MAX_POOL_BYTES, load_pool
+
+    big = tmp_path / "big.jsonl"
+    line = '"|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|"\n'
+    with big.open("w") as fh:
+        for _ in range(MAX_POOL_BYTES // len(line) + 2):
+            fh.write(line)  # every line the same cell: today's reader parses all of it before its error
+    assert big.stat().st_size > MAX_POOL_BYTES
+    t = time.perf_counter()
+    with pytest.raises(PoolFormatError, match=r"big\.jsonl.*bytes, more than the limit 16,777,216"):
+        load_pool(big)
+    assert time.perf_counter() - t < 1.0
+
+
+@pytest.mark.parametrize("spec", [None, 5, 1.5, ["6111"]])
+def test_load_pool_of_a_non_path_is_a_config_error(spec) -> None:
+    from dagfilter.errors import ConfigError
+    from dagfilter.pools import load_pool
+
+    with pytest.raises(ConfigError, match=r"a pool is a name .*, a file path or a Pool, got"):
+        load_pool(spec)
+
+
+def test_unusable_paths_are_clear_errors() -> None:
+    from dagfilter import bench
+    from dagfilter.errors import ConfigError, PoolFormatError
+    from dagfilter.pools import load_pool, read_pool_file
+
+    long = "x" * 5000 + ".jsonl"
+    with pytest.raises(ConfigError, match=r"pool path 'x+'\.\.\. \(5,006 chars\) is not usable"):
+        load_pool(long)
+    with pytest.raises(PoolFormatError, match=r"not usable"):
+        read_pool_file(long)
+    with pytest.raises(BenchmarkError, match=r"not usable"):
+        bench.load(long)
+    for bad in (None, 7, b"nb201"):
+        with pytest.raises(BenchmarkError, match=r"a benchmark is a registered name .* or a path, got"):
+            bench.load(bad)

@@ -82,7 +82,12 @@ def load(name_or_path: "str | os.PathLike[str]", **kwargs: Any) -> Benchmark:
     Raises:
         BenchmarkError: unknown name, missing/corrupted file.
     """
+    if not isinstance(name_or_path, (str, os.PathLike)):
+        raise BenchmarkError(f"a benchmark is a registered name ({', '.join(available())}) or a path, "
+                             f"got {show(name_or_path)}")
     text = os.fspath(name_or_path)
+    if not isinstance(text, str):  # a bytes path
+        raise BenchmarkError(f"a benchmark path must be text, got {show(text)}")
     try:
         loader = _REGISTRY.get(text)
     except KeyError:
@@ -90,7 +95,12 @@ def load(name_or_path: "str | os.PathLike[str]", **kwargs: Any) -> Benchmark:
     if loader is not None:
         return loader(**kwargs)
     path = Path(text)
-    if not path.exists():
+    try:
+        exists = path.exists()
+    except (OSError, ValueError) as exc:  # a name too long, a NUL byte
+        raise BenchmarkError(f"benchmark path {show(text)} is not usable: "
+                             f"{getattr(exc, 'strerror', None) or exc}") from None
+    if not exists:
         raise BenchmarkError(f"unknown benchmark {show(text)}: not a registered name ({', '.join(available())}) "
                              "and no such file or folder")
     if path.suffix == ".npz":
@@ -115,6 +125,15 @@ def load(name_or_path: "str | os.PathLike[str]", **kwargs: Any) -> Benchmark:
     raise BenchmarkError(f"cannot tell which benchmark {show(text)} holds (expected .npz, NDS .json, or NATS-Bench files)")
 
 
+def create(file_path_or_dict: Any = None, search_space: str = "tss", fast_mode: bool = True, verbose: bool = False,
+           **kwargs: Any) -> Any:
+    """A drop-in for ``nats_bench.create`` (topology space) over the shipped table or official files;
+    see :mod:`dagfilter.bench.compat` for what the table lacks and what you get instead."""
+    from .compat import create as _create
+
+    return _create(file_path_or_dict, search_space, fast_mode, verbose, **kwargs)
+
+
 def from_nats(api_or_path: Any, **kwargs: Any) -> Benchmark:
     """Serve the query API from official files: a ``nats_bench`` API object, a legacy
     ``nas_201_api.NASBench201API``, or a path for ``nats_bench.create(path, 'tss', fast_mode=...)``."""
@@ -124,5 +143,5 @@ def from_nats(api_or_path: Any, **kwargs: Any) -> Benchmark:
 
 
 __all__ = ["Benchmark", "TableBenchmark", "NB201Benchmark", "GenotypeBenchmark", "QueryResult", "SimulatedEval",
-           "FigureSpec", "NB201_DATASETS", "load", "available", "register_benchmark", "from_nats",
+           "FigureSpec", "NB201_DATASETS", "load", "available", "register_benchmark", "from_nats", "create",
            "nb201_iso_class", "nb201_iso_classes", "num_iso_classes"]
