@@ -60,7 +60,9 @@ class Cell:
         registry: op registry used to validate op names (default registry if omitted).
 
     Raises:
-        GraphError: a node id out of range, a self loop, an edge into an input node, an
+        GraphError: more than :data:`~dagfilter.limits.MAX_NODES` nodes or
+            :data:`~dagfilter.limits.MAX_EDGES` edges, a registry that is not an
+            :class:`~dagfilter.ops.OpRegistry`, a node id out of range, a self loop, an edge into an input node, an
             output that is also an input, a cycle, a non-input node with no incoming edge,
             or an output unreachable from every input.
         UnknownOpError: an op not in the registry.
@@ -73,14 +75,27 @@ class Cell:
     registry: OpRegistry = field(default=DEFAULT_REGISTRY, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        from .limits import MAX_EDGES, MAX_NODES
+
         n = self.num_nodes
         if isinstance(n, bool) or not isinstance(n, int) or n < 2:
             raise GraphError(f"a cell needs an integer number of nodes >= 2, got {_short(n)}")
+        if n > MAX_NODES:
+            raise GraphError(f"a cell of {n:,} nodes is more than the limit {MAX_NODES:,} (dagfilter.limits.MAX_NODES)")
+        if not isinstance(self.registry, OpRegistry):
+            raise GraphError(f"registry must be a dagfilter.ops.OpRegistry (omit it for the default), "
+                             f"got {_short(self.registry)}")
         raw_edges = self.edges
         if isinstance(raw_edges, (str, bytes)) or not isinstance(raw_edges, Iterable):
             raise GraphError(f"edges must be a sequence of (src, dst, op) triples, got {_short(raw_edges)}")
+        if hasattr(raw_edges, "__len__") and len(raw_edges) > MAX_EDGES:
+            raise GraphError(f"a cell of {len(raw_edges):,} edges is more than the limit {MAX_EDGES:,} "
+                             "(dagfilter.limits.MAX_EDGES)")
         edges_l = []
         for e in raw_edges:
+            if len(edges_l) >= MAX_EDGES:  # an iterator without len(): stop at the limit
+                raise GraphError(f"a cell of more than {MAX_EDGES:,} edges is more than the limit "
+                                 "(dagfilter.limits.MAX_EDGES)")
             if isinstance(e, (str, bytes)) or not isinstance(e, Iterable):
                 raise GraphError(f"an edge must be a (src, dst, op) triple, got {_short(e)}")
             e = tuple(e)
@@ -123,7 +138,7 @@ class Cell:
         codes = []
         for e in self.edges:
             if not isinstance(e.op, str):
-                raise GraphError(f"edge {e.src}->{e.dst}: op must be a string, got {e.op!r}")
+                raise GraphError(f"edge {e.src}->{e.dst}: op must be a string, got {_short(e.op)}")
             codes.append(self.registry.code(e.op, where=f"edge {e.src}->{e.dst}"))
             for v in (e.src, e.dst):
                 if not 0 <= v < n:

@@ -16,9 +16,12 @@ _REPR.maxlist = _REPR.maxtuple = _REPR.maxdict = _REPR.maxset = 8
 
 def show(value: object) -> str:
     """A short ``repr`` of a (possibly huge, deeply nested or hostile) value for error messages:
-    bounded length and nesting, never a RecursionError."""
+    bounded length and nesting, never a RecursionError. The one helper for quoting user values in
+    errors: a long string shows its first 80 characters and its length."""
     if isinstance(value, int) and value.bit_length() > 3000:
         return f"an integer of {int(value.bit_length() * 0.30103)} digits"
+    if isinstance(value, (str, bytes)) and len(value) > _REPR.maxstring:  # the start, and how long it was
+        return repr(value[:80]) + f"... ({len(value):,} {'chars' if isinstance(value, str) else 'bytes'})"
     try:
         return _REPR.repr(value)
     except Exception:  # noqa: BLE001 - a broken __repr__ must not hide the real error

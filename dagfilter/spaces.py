@@ -62,8 +62,15 @@ class Space(ABC):
         return parse_arch(value)
 
     def samples(self, n: int, seed: int = 0) -> list[Arch]:
-        """``n`` seeded samples."""
-        rng = np.random.default_rng(seed)
+        """``n`` seeded samples (``0 <= n <=`` :data:`~dagfilter.limits.MAX_SAMPLES`).
+
+        Raises:
+            ConfigError: ``n`` or ``seed`` not an integer, or outside its range (checked before drawing).
+        """
+        from .limits import MAX_SAMPLES, check_count, check_seed
+
+        n = check_count(n, "number of samples", MAX_SAMPLES, minimum=0)
+        rng = np.random.default_rng(check_seed(seed))
         return [self.sample(rng) for _ in range(n)]
 
     @property

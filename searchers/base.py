@@ -127,7 +127,8 @@ class SearchResult:
         """Inverse of :meth:`to_dict`.
 
         Raises:
-            ConfigError: missing or unknown fields.
+            ConfigError: missing or unknown fields, or a field of the wrong type (e.g. a filter
+                ``fraction`` that is not a number in (0, 1]).
         """
         if not isinstance(d, dict):
             raise ConfigError(f"not a search result: expected a JSON object, got {type(d).__name__}")
@@ -137,9 +138,67 @@ class SearchResult:
         if unknown:
             raise ConfigError(f"not a search result: unknown field(s) {sorted(unknown)}")
         try:
-            return cls(**decoded)
+            res = cls(**decoded)
         except TypeError as exc:
             raise ConfigError(f"not a search result: {exc}") from None
+        res._check_types()
+        return res
+
+    def _check_types(self) -> None:
+        """Refuse a result whose fields have the wrong types (a hand-edited or hostile file), so that
+        readers (``dagfilter report --results``) never meet ``"fraction": "x"`` deep inside a table."""
+        import numbers
+
+        from dagfilter.errors import show
+
+        def bad(what: str, value: Any, want: str) -> ConfigError:
+            return ConfigError(f"not a search result: {what} must be {want}, got {show(value)}")
+
+        def number(what: str, value: Any, nullable: bool = False) -> None:
+            if value is None and nullable:
+                return
+            if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                raise bad(what, value, "a number")
+
+        def integer(what: str, value: Any, nullable: bool = False) -> None:
+            if value is None and nullable:
+                return
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+                raise bad(what, value, "an integer")
+
+        if not isinstance(self.searcher, str):
+            raise bad("'searcher'", self.searcher, "a string")
+        if not isinstance(self.config, dict):
+            raise bad("'config'", self.config, "an object")
+        if self.chosen_cell is not None and not isinstance(self.chosen_cell, str):
+            raise bad("'chosen_cell'", self.chosen_cell, "a string or null")
+        integer("'chosen_index'", self.chosen_index, nullable=True)
+        for name in ("drawn", "evaluated", "skipped", "cached"):
+            integer(repr(name), getattr(self, name))
+        for name in ("score", "scoring_seconds", "computed_seconds", "wall_seconds", "filter_seconds"):
+            number(repr(name), getattr(self, name))
+        for name in ("trajectory",):
+            if not isinstance(getattr(self, name), list):
+                raise bad(repr(name), getattr(self, name), "a list")
+        for name in ("accuracies", "pool"):
+            if getattr(self, name) is not None and not isinstance(getattr(self, name), dict):
+                raise bad(repr(name), getattr(self, name), "an object or null")
+        cfg = self.config
+        if "seed" in cfg:
+            integer("config 'seed'", cfg["seed"])
+        if "budget" in cfg:
+            integer("config 'budget'", cfg["budget"])
+        for key in ("space", "budget_mode"):
+            if key in cfg and not isinstance(cfg[key], str):
+                raise bad(f"config {key!r}", cfg[key], "a string")
+        flt = cfg.get("filter")
+        if flt is not None and flt != {}:
+            if not isinstance(flt, dict):
+                raise bad("config 'filter'", flt, "an object or null")
+            if "fraction" in flt:
+                number("config filter 'fraction'", flt["fraction"])
+                if not 0 < flt["fraction"] <= 1:
+                    raise bad("config filter 'fraction'", flt["fraction"], "in (0, 1]")
 
     @classmethod
     def from_json(cls, text_or_path: str | Path) -> "SearchResult":
@@ -251,8 +310,9 @@ class Searcher(ABC):
         from dagfilter import __version__
         from dagfilter.proxies.scoring import cell_key
 
-        if isinstance(budget, bool) or not isinstance(budget, (int, np.integer)) or budget < 1:
-            raise ConfigError(f"budget must be a positive integer, got {budget!r}")
+        from dagfilter.limits import MAX_SAMPLES, check_count
+
+        budget = check_count(budget, "budget", MAX_SAMPLES)
         if budget_mode not in BUDGET_MODES:
             raise ConfigError(f"budget_mode must be one of {', '.join(BUDGET_MODES)}, got {budget_mode!r}")
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2 ** 63:

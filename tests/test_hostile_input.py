@@ -142,8 +142,10 @@ def test_strict_types_in_cells_and_genotypes() -> None:
             parse_arch(bad)
     with pytest.raises(DagFilterError, match="integer node id"):
         Cell(2, [(0.0, 1, "conv_3x3")])  # a float is refused, not truncated
+    with pytest.raises(DagFilterError, match="more than the limit"):
+        Cell(10 ** 9, [(0, 1, "conv_3x3")])  # refused before allocating per-node arrays (MAX_NODES)
     with pytest.raises(DagFilterError, match="needs at least"):
-        Cell(10 ** 9, [(0, 1, "conv_3x3")])  # refused before allocating per-node arrays
+        Cell(5000, [(0, 1, "conv_3x3")])
 
 
 def test_residual_fuzz_findings_are_clean_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

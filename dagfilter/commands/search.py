@@ -140,9 +140,12 @@ def _stats(values: list[float]) -> str:
 def run(args: argparse.Namespace) -> int:
     """Run the search(es) and print the outcome."""
     from ..errors import ConfigError
+    from ..limits import MAX_RUNS, MAX_SAMPLES, check_count, check_seed
 
-    if args.runs < 1:
-        raise ConfigError(f"--runs must be >= 1, got {args.runs}")
+    check_count(args.runs, "--runs", MAX_RUNS)  # the API's limits, before any work
+    check_count(args.samples, "--samples", MAX_SAMPLES, minimum=0)
+    check_seed(args.seed, "--seed")
+    check_seed(args.seed + args.runs - 1, "--seed + --runs - 1 (the last run's seed)")
     flt = make_filter(args)
     searcher = _make_searcher(args)
     pool_kw: dict[str, Any] = {}

@@ -9,6 +9,9 @@ Two op-list conventions are accepted by :func:`from_adjacency`:
   ops exact (a path enters each node through exactly one edge), so d-bar and m-bar are exact.
 
 Node 0 is the input and the last node the output unless ``inputs``/``output`` say otherwise.
+Entries must be finite, non-negative whole numbers (an integer or a float like ``2.0``; bool and
+complex arrays are refused) of at most :data:`~dagfilter.limits.MAX_EDGES` in all, checked before
+any conversion, so that ``inf``, ``2**63`` or ``1e19`` are errors rather than a silently dropped edge.
 """
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ import numpy as np
 
 from ..cell import Cell, Edge
 from ..errors import CellFormatError, show
+from ..limits import MAX_EDGES, MAX_NODES
 
 
 def _as_matrix(matrix: object) -> np.ndarray:
@@ -27,11 +31,30 @@ def _as_matrix(matrix: object) -> np.ndarray:
         raise CellFormatError(f"adjacency matrix is not a rectangular array: {exc}") from None
     if m.ndim != 2 or m.shape[0] != m.shape[1]:
         raise CellFormatError(f"adjacency matrix must be square, got shape {m.shape}")
-    if m.dtype == object or not np.issubdtype(m.dtype, np.number):
-        raise CellFormatError(f"adjacency matrix must hold integers, got dtype {m.dtype}")
-    if np.any(m < 0) or np.any(m != np.round(m)):
-        raise CellFormatError("adjacency matrix entries must be non-negative integers (edge counts)")
-    return m.astype(np.int64)
+    if m.shape[0] > MAX_NODES:
+        raise CellFormatError(f"adjacency matrix of {m.shape[0]:,} nodes is more than the limit {MAX_NODES:,}")
+    if m.dtype == object or not np.issubdtype(m.dtype, np.number) or np.issubdtype(m.dtype, np.complexfloating):
+        raise CellFormatError(f"adjacency matrix must hold integers (edge counts), got dtype {m.dtype}")
+    if np.issubdtype(m.dtype, np.floating):
+        bad = ~np.isfinite(m) | (m != np.round(m))
+        if bad.any():
+            i, j = (int(k[0]) for k in np.nonzero(bad))
+            raise CellFormatError(f"adjacency matrix entry [{i}][{j}] = {show(m[i, j].item())} is not an integer edge count")
+    if np.any(m < 0):
+        i, j = (int(k[0]) for k in np.nonzero(m < 0))
+        raise CellFormatError(f"adjacency matrix entry [{i}][{j}] = {show(m[i, j].item())} is negative; "
+                              "entries are edge counts")
+    # compare before casting: 2**63, 1e19 or uint64-max must not wrap around to a small or negative count
+    if m.size and m.max() > MAX_EDGES:
+        i, j = (int(k[0]) for k in np.nonzero(m > MAX_EDGES))
+        raise CellFormatError(f"adjacency matrix entry [{i}][{j}] = {show(m[i, j].item())} is more than the "
+                              f"limit of {MAX_EDGES:,} edges (dagfilter.limits.MAX_EDGES)")
+    m = m.astype(np.int64)
+    total = int(m.sum())
+    if total > MAX_EDGES:
+        raise CellFormatError(f"adjacency matrix holds {total:,} edges, more than the limit {MAX_EDGES:,} "
+                              "(dagfilter.limits.MAX_EDGES)")
+    return m
 
 
 def from_adjacency(matrix: object, ops: Sequence[str], inputs: Sequence[int] = (0,),

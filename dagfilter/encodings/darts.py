@@ -45,7 +45,7 @@ def _safe_eval_genotype_repr(text: str) -> Genotype:
                 if not 1 <= len(args) <= 3 or not all(isinstance(a, int) and not isinstance(a, bool) for a in args):
                     raise CellFormatError(f"range() in genotype text takes 1-3 integers, got {args!r}")
                 r = range(*args)
-                if len(r) > _MAX_RANGE:
+                if _length(r) > _MAX_RANGE:
                     raise CellFormatError(f"range{tuple(args)!r} in genotype text is longer than {_MAX_RANGE}")
                 return list(r)
             if node.func.id == "Genotype":
@@ -80,6 +80,15 @@ def _short(value: Any) -> str:
     return show(value)
 
 
+def _length(seq: Any) -> int:
+    """``len(seq)``, also for a ``range`` longer than ``sys.maxsize`` (whose len() overflows)."""
+    try:
+        return len(seq)
+    except OverflowError:
+        r = seq
+        return max(0, (r.stop - r.start + r.step - (1 if r.step > 0 else -1)) // r.step)
+
+
 def to_genotype(value: Any) -> Genotype:
     """Normalize any accepted genotype form to a :class:`~dagfilter.genotypes.Genotype` of lists."""
     if isinstance(value, str):
@@ -104,11 +113,17 @@ def to_genotype(value: Any) -> Genotype:
             fields[name] = getattr(value, name)
         else:
             raise CellFormatError(f"not a genotype: {type(value).__name__} has no field {name!r}")
+    from ..limits import MAX_NODES
+
     norm = {}
     for part in PARTS:
         pairs = fields[part]
         if isinstance(pairs, (str, bytes)) or not isinstance(pairs, Sequence):
             raise CellFormatError(f"genotype {part!r} must be a list of (op, input) pairs, got {_short(pairs)}")
+        n_pairs = _length(pairs)
+        if n_pairs > 2 * MAX_NODES:  # before any iteration: range(10**18) must not be walked
+            raise CellFormatError(f"genotype {part!r} has {n_pairs:,} pairs, more than the limit {2 * MAX_NODES:,} "
+                                  "(2 per node; dagfilter.limits.MAX_NODES)")
         out = []
         for k, pair in enumerate(pairs):
             if isinstance(pair, (str, bytes)) or not isinstance(pair, Sequence) or len(pair) != 2:
@@ -121,10 +136,20 @@ def to_genotype(value: Any) -> Genotype:
             out.append((op, int(inp)))
         norm[part] = out
         concat = fields[f"{part}_concat"]
-        if isinstance(concat, (str, bytes, Mapping)) or not isinstance(concat, (Sequence, range)) or not all(
-                isinstance(c, numbers.Integral) and not isinstance(c, bool) for c in concat):
+        if isinstance(concat, (str, bytes, Mapping)) or not isinstance(concat, (Sequence, range)):
             raise CellFormatError(f"genotype {part}_concat must list integer node ids, got {_short(concat)}")
-        norm[f"{part}_concat"] = [int(c) for c in concat]
+        n_concat = _length(concat)
+        if n_concat > MAX_NODES:  # each node once, so never more than the nodes of a cell
+            raise CellFormatError(f"genotype {part}_concat lists {n_concat:,} nodes, more than the limit "
+                                  f"{MAX_NODES:,} (dagfilter.limits.MAX_NODES)")
+        if not all(isinstance(c, numbers.Integral) and not isinstance(c, bool) for c in concat):
+            raise CellFormatError(f"genotype {part}_concat must list integer node ids, got {_short(concat)}")
+        ids = [int(c) for c in concat]
+        if len(set(ids)) != len(ids):  # a repeated node would count its paths twice (m_bar doubled)
+            seen: set[int] = set()
+            dup = next(c for c in ids if c in seen or seen.add(c))  # type: ignore[func-returns-value]
+            raise CellFormatError(f"genotype {part}_concat names node {dup} more than once: {_short(concat)}")
+        norm[f"{part}_concat"] = ids
     return Genotype(**norm)
 
 

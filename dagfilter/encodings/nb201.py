@@ -60,7 +60,7 @@ def from_str(arch: str) -> Cell:
     nodes = text.split("+")
     if len(nodes) != 3:
         raise CellFormatError(
-            f"NAS-Bench-201 string needs 3 '+'-separated nodes, got {len(nodes)} in {arch!r}"
+            f"NAS-Bench-201 string needs 3 '+'-separated nodes, got {len(nodes)} in {show(arch)}"
         )
     ops: list[str] = []
     for i, node in enumerate(nodes, start=1):
@@ -74,9 +74,9 @@ def from_str(arch: str) -> Cell:
             op, sep, src = part.partition("~")
             if not sep or src != str(j):
                 raise CellFormatError(
-                    f"edge {part!r} of node {i} in {arch!r} must be 'op~{j}' (edge from node {j})"
+                    f"edge {show(part)} of node {i} in {show(arch)} must be 'op~{j}' (edge from node {j})"
                 )
-            ops.append(_check_op(op, f"{arch!r} (edge {j}->{i})"))
+            ops.append(_check_op(op, f"{show(arch)} (edge {j}->{i})"))
     return from_ops(ops)
 
 
@@ -117,12 +117,13 @@ def from_naslib(op_indices: Sequence[int]) -> Cell:
     if isinstance(op_indices, (str, bytes)) or not hasattr(op_indices, "__len__") or len(op_indices) != 6:
         n = len(op_indices) if hasattr(op_indices, "__len__") else "?"
         raise CellFormatError(f"NASLib op tuple needs 6 integers 0..4, got {n}: {show(op_indices)}")
-    try:
-        vals = [int(v) for v in op_indices]
-        if any(float(v) != int(v) for v in op_indices):
-            raise ValueError
-    except (TypeError, ValueError):
-        raise CellFormatError(f"NASLib op tuple must hold 6 integers 0..4, got {show(op_indices)}") from None
+    # integers only (int or numpy integer): bools, floats (inf, 2.0) and strings ("1", full-width digits)
+    # are refused rather than converted, as for node ids
+    bad = [v for v in op_indices if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer))]
+    if bad:
+        raise CellFormatError(f"NASLib op tuple must hold 6 integers 0..4 (not bool, float or str), "
+                              f"got {show(bad[0])} in {show(op_indices)}")
+    vals = [int(v) for v in op_indices]
     if len(vals) != 6:
         raise CellFormatError(f"NASLib op tuple needs 6 integers, got {len(vals)}: {show(list(vals))}")
     for v in vals:

@@ -31,16 +31,7 @@ from .foreign import read_foreign
 
 Arch = Union[Cell, Genotype]
 
-MAX_TEXT_CHARS = 4_000_000
-"""Longest architecture text (argument or file content) read; a 10,000-node genotype is ~0.4 MB."""
-MAX_FILE_BYTES = 16 * 2 ** 20
-"""Largest architecture or list file read."""
-MAX_JSON_DEPTH = 32
-"""Deepest JSON nesting accepted (a genotype needs 3 levels, a search result 4)."""
-MAX_NODES = 20_000
-"""Most nodes of a cell read from text or JSON (a genotype of 10,000 intermediate nodes fits)."""
-MAX_EDGES = 100_000
-"""Most edges of a cell read from text or JSON."""
+from ..limits import MAX_EDGES, MAX_FILE_BYTES, MAX_JSON_DEPTH, MAX_NODES, MAX_TEXT_CHARS  # noqa: F401 (defined there)
 
 TEXT_KINDS = ("NAS-Bench-201 string", "Genotype(...) text", "index", "genotype name", "NASLib op codes",
               "op names", "JSON", "file path")
@@ -121,7 +112,7 @@ def classify_text(text: str) -> str:
         return "NAS-Bench-201 string"
     if s.startswith("Genotype("):
         return "Genotype(...) text"
-    if s.lstrip("-").isdecimal():
+    if (s[1:] if s.startswith("-") else s).isdecimal():  # one optional minus ('--5' is not an index)
         return "index"
     if s in NAMED_GENOTYPES:
         return "genotype name"
@@ -165,6 +156,8 @@ def _read_kind(kind: str, s: str, unwrap: bool) -> Arch:
         if len(s) > MAX_TEXT_CHARS // 4:
             raise CellFormatError(f"Genotype(...) text is too long ({len(s):,} characters)")
         return darts.to_genotype(s)
+    if kind in ("index", "NASLib op codes") and not s.isascii():
+        raise CellFormatError(f"{kind} must be written with ASCII digits 0-9, got {_where(s)}")
     if kind == "index":
         digits = s.lstrip("-")
         if len(digits) > 18:
@@ -181,6 +174,8 @@ def _read_kind(kind: str, s: str, unwrap: bool) -> Arch:
         return nb201.from_naslib([int(p) for p in parts])
     if kind == "op names":
         return nb201.from_ops(parts)
+    if not unwrap:  # inside a result's 'chosen_cell': the architecture itself, never a file (no self-reference)
+        raise CellFormatError(f"'chosen_cell' {_where(s)} is not an architecture; a file path there is not followed")
     return _from_file(Path(s), hint=True)
 
 

@@ -103,7 +103,8 @@ class ScoringSetup:
             keys of default setups never change.
 
     Raises:
-        ConfigError: unknown proxy, a batch size below 2, a non-integer seed, an unknown network
+        ConfigError: unknown proxy, a batch size below 2, a seed that is not an integer in
+            0..2**63-1 (:func:`dagfilter.limits.check_seed`), an unknown network
             option.
     """
 
@@ -121,10 +122,9 @@ class ScoringSetup:
         b = self.batch_size
         if isinstance(b, bool) or not isinstance(b, int) or b < 2:
             raise ConfigError(f"batch_size must be an integer >= 2, got {b!r}")
-        try:
-            put(self, "seed", int(self.seed))
-        except (TypeError, ValueError):
-            raise ConfigError(f"seed must be an integer, got {self.seed!r}") from None
+        from ..limits import check_seed
+
+        put(self, "seed", check_seed(self.seed))  # 0..2**63-1: numpy refuses < 0, SQLite keys > 2**63-1
         if self.data_dir is not None:
             put(self, "data_dir", os.fspath(self.data_dir))
         put(self, "network", _network(self.space, self.network))

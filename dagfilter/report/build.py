@@ -333,6 +333,11 @@ def build_report(out_dir: "str | os.PathLike[str]", spaces: Sequence[str] = ("nb
         raise ConfigError(f"formats must include 'png' and be among {', '.join(F.FORMATS)}, got {list(formats)}")
     if isinstance(sim_seeds, bool) or int(sim_seeds) < 1:
         raise ConfigError(f"sim_seeds must be a positive integer, got {sim_seeds!r}")
+    loaded = None
+    if results is not None:  # read and check the result files before any work (a bad file fails at once)
+        from .results import load_results
+
+        loaded = load_results(results)
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -348,10 +353,10 @@ def build_report(out_dir: "str | os.PathLike[str]", spaces: Sequence[str] = ("nb
         data[sp] = load_space_data(sp, fraction, cache, reference_samples, seed)
         bar.update(1)
     search_rows, notes = None, []
-    if results is not None:
-        from .results import load_results, search_table
+    if loaded is not None:
+        from .results import search_table
 
-        search_rows, notes = search_table(load_results(results), data)
+        search_rows, notes = search_table(loaded, data)
         if not search_rows.empty:
             search_rows.to_csv(out / "tables" / "search_all.csv", index=False)
     bar.update(1)

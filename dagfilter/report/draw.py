@@ -108,6 +108,9 @@ def draw_cell(cell: Cell, ax: Axes, title: str | None = None, zero: str = "faint
     """
     if zero not in ZERO_STYLES:
         raise ConfigError(f"zero must be one of {', '.join(ZERO_STYLES)}, got {zero!r}")
+    from ..limits import check_title
+
+    title = check_title(title)
     colors = colors if colors is not None else {}
     pos = node_positions(cell, genotype)
     radius = 0.27
@@ -179,12 +182,15 @@ def draw_arch(arch: Any, zero: str = "faint", title: str | None = None) -> Figur
     """A figure of any architecture: one panel for a cell, two (normal, reduce) for a genotype.
 
     Raises:
-        CellFormatError: ``arch`` is not a readable architecture. ConfigError: bad ``zero``.
+        CellFormatError: ``arch`` is not a readable architecture. ConfigError: bad ``zero``; a
+            ``title`` longer than :data:`~dagfilter.limits.MAX_TITLE_CHARS` or with invalid ``$...$`` mathtext.
     """
     from ..encodings.darts import cell_from_genotype
     from ..encodings.parse import parse_arch
+    from ..limits import check_title
     from ..metrics import depth_width
 
+    title = check_title(title)  # before any work: a bad macro would otherwise fail only when saving
     a = parse_arch(arch)
     colors: dict[str, str] = {}
     if isinstance(a, Cell):
