@@ -19,6 +19,12 @@ the paper; our passes use the first 64 of the scoring batch), labels unused, PyT
 initialisation (the paper's code re-initialises with Kaiming-normal fan-in; on NAS-Bench-201 that
 cost 0.12 of Spearman rho on held-out cells - see :mod:`dagfilter.proxies.passes`). Higher is better for all three. NaN (degenerate features, e.g. an
 all-zero feature map) becomes ``-inf``.
+
+Precision: :func:`spectral_entropy` forms the channel covariance and its eigenvalues in float64. The
+public AZ-NAS code does both in float32, where rounding leaves small negative eigenvalues of a nearly
+rank-deficient covariance; ``log`` of the resulting negative ``p + 1e-8`` is NaN and the term becomes
+``-inf``. Run side by side on 20 NAS-Bench-201 cells (issue 29), the original gave ``-inf`` on 5
+cells where ours is finite; on the other cells the two agree to float32 precision.
 """
 from __future__ import annotations
 

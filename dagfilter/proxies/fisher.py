@@ -5,6 +5,14 @@ loss gradient ``dL/da``: per image and channel ``g_bc = sum over pixels of a * d
 channel saliencies are ``0.5 * mean_b g_bc^2`` and fisher is their sum over channels and layers.
 Higher is better. Setup: BatchNorm on batch statistics, one forward + backward of 64 real images
 with labels (the first 64 of our scoring batch).
+
+Difference to the public zero-cost-nas code (``measures/fisher.py``): it computes the same per-channel
+saliencies, then broadcasts each channel's value onto every weight of that output channel
+("to be compatible with stuff downstream") before the final sum, so a channel counts
+``C_in * kH * kW`` times (its fan-in; ``C_in`` for a Linear layer). We sum each channel once. The
+two agree up to that per-layer fan-in weighting: equal for a network whose layers all have one
+fan-in, and otherwise they can rank cells differently (wide-fan-in layers such as 3x3 convs weigh
+9x more than 1x1 convs in the original).
 """
 from __future__ import annotations
 

@@ -3,9 +3,13 @@
 On a float64 copy of the network with every parameter replaced by its absolute value, the input an
 all-ones image, ``R = sum of the outputs``; ``synflow = sum over Conv2d / Linear weights W of
 sum W * dR/dW``. Data-independent (no images, no labels). BatchNorm is switched off as in
-Abdelfattah et al. (``bn=False``): our copy runs BatchNorm in ``eval()`` mode with running mean 0
-and variance 1, i.e. the identity. Higher is better; a network without any input-output path
-scores 0.
+Abdelfattah et al. (``bn=False``), but not in the same way: their code builds its copy *without*
+BatchNorm layers (an exact identity); our copy keeps them and runs them in ``eval()`` mode with
+running mean 0 and variance 1, i.e. ``x / sqrt(1 + eps) * |gamma| + |beta|`` = ``x / sqrt(1 + 1e-5)``
+at the default initialisation (``gamma = 1``, ``beta = 0``). So a path through ``k`` BatchNorm
+layers is scaled by ``(1 + 1e-5)^(-k/2)`` (about ``1 - 5e-6 k``): our score is the original's up
+to relative differences of order ``1e-4`` for NAS-Bench-201-sized networks - equal rankings in
+practice, not equal numbers. Higher is better; a network without any input-output path scores 0.
 
 Initialisation: the network's own (PyTorch default, seeded), as in Abdelfattah et al.
 """
