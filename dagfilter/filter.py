@@ -3,7 +3,9 @@
 Rule (paper §5.3): over the space's cells with d_bar > 0, centre = (max + min) / 2 and radius =
 (max - min) / 2 per axis; keep a cell when ``|d_bar - d*| <= fraction * r_d`` and
 ``|m_bar - m*| <= fraction * r_m`` (``fraction = 0.5`` in the paper). On NAS-Bench-201 this gives
-centre (1.6, 2.2) and half-radius (0.7, 0.9) after rounding.
+exactly centre (1.625, 13/6 = 2.1667), radius (1.375, 11/6 = 1.8333) and, at fraction 0.5, half-radius
+(0.6875, 11/12 = 0.9167) (d_bar spans [0.25, 3], m_bar [1/3, 4]); the paper prints them rounded to
+one decimal: centre (1.6, 2.2), half-radius (0.7, 0.9) (:data:`PAPER_WINDOWS`, :meth:`DAGFilter.paper`).
 
 Drop-in use::
 
