@@ -84,6 +84,10 @@ def test_evil_official_files_are_refused_on_every_path_and_never_run(evil, tmp_p
         api.query(6111, "cifar10", "ori-test")
     assert main(["query", "6111", "--dataset", "cifar10", "--benchmark", str(arch_dir)]) == 2
     assert "system" in capsys.readouterr().err
+    # an API object the caller built with nats_bench itself: its per-arch files are still read safely
+    own = bench.from_nats(nats_bench.create(str(arch_dir), "tss", fast_mode=True, verbose=False))
+    with pytest.raises(BenchmarkError, match=r"006111\.pickle\.pbz2.*(posix|os)\.system"):
+        own.query(6111, "cifar10", "ori-test")
     assert not marker.exists()
 
 

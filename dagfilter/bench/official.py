@@ -111,6 +111,15 @@ def _load_arch_results(api: Any, root: Path, idx: int) -> None:
     api.arch2infos_dict[idx] = hp2res
 
 
+def _prepare_safely(api: Any, idx: int) -> None:
+    """Read index ``idx``'s file of a fast-mode API object with the restricted unpickler before
+    ``nats_bench`` would read it with plain pickle (also for API objects the caller built)."""
+    cached = getattr(api, "arch2infos_dict", None)
+    root = getattr(api, "archive_dir", None)
+    if getattr(api, "fast_mode", False) and root and isinstance(cached, dict) and idx not in cached:
+        _load_arch_results(api, Path(root), idx)
+
+
 def _safe_api(data: dict, fast: bool) -> Any:
     """A ``nats_bench`` topology API built from already (safely) loaded data; its per-architecture
     files (fast mode) are read by :func:`_load_arch_results`, never by ``pickle.load``."""
@@ -205,6 +214,7 @@ class NatsBenchmark(Benchmark):
         idx = self.query_index_by_arch(arch)
         if idx < 0:
             raise BenchmarkError(f"architecture {arch!r} is not in the official benchmark files")
+        _prepare_safely(self.api, idx)
         return idx
 
     def available_indices(self) -> list[int]:
@@ -228,6 +238,8 @@ class NatsBenchmark(Benchmark):
             raise BenchmarkError(f"seeds must be None, 'mean' or an integer seed of the official files, got {seeds!r}")
         try:
             return self.api.get_more_info(idx, dataset, hp=self._hp_str(hp), is_random=is_random)
+        except BenchmarkError:
+            raise
         except (KeyError, ValueError, AssertionError, FileNotFoundError) as exc:
             raise BenchmarkError(f"the official files have no {dataset} results for index {idx} at hp={hp}: "
                                  f"{exc!r}") from None
@@ -261,6 +273,8 @@ class NatsBenchmark(Benchmark):
         idx = self._must(arch)
         try:
             return dict(self.api.get_cost_info(idx, check_dataset(dataset), hp=self._hp_str(hp)))
+        except BenchmarkError:
+            raise
         except (KeyError, ValueError, AssertionError) as exc:
             raise BenchmarkError(f"no cost figures for index {idx} on {dataset}: {exc!r}") from None
 
@@ -270,6 +284,8 @@ class NatsBenchmark(Benchmark):
         idx = self._must(arch)
         try:
             out = self.api.simulate_train_eval(idx, dataset, hp=self._hp_str(hp), account_time=account_time)
+        except BenchmarkError:
+            raise
         except (KeyError, ValueError, AssertionError) as exc:
             raise BenchmarkError(f"simulate_train_eval failed for index {idx} on {dataset}: {exc!r}") from None
         return SimulatedEval(*[None if v is None else float(v) for v in out])
@@ -328,6 +344,7 @@ def from_nats(api_or_path: Any, fast_mode: "bool | None" = None) -> NatsBenchmar
 # ---------------------------------------------------------------------------- import
 def _arch_columns(api: Any, idx: int) -> tuple[dict[str, float], dict[str, float]]:
     """Accuracy (mean over seeds) per (dataset, split, hp) and costs per head, for one architecture."""
+    _prepare_safely(api, idx)
     if hasattr(api, "_prepare_info"):
         api._prepare_info(idx)
     per_hp = api.arch2infos_dict.get(idx)
