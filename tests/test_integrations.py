@@ -167,3 +167,92 @@ def test_objects_that_are_not_architectures_are_named(nb, flt):
         nb.query_index_by_arch(BadTostr())
     with pytest.raises(CellFormatError):
         flt.accepts({"0_1": "conv_3x3"})
+
+
+# ---------------------------------------------------------------------------- nats_bench facade
+def test_facade_refuses_times_it_does_not_have(Structure):
+    api = bench.create(None, "tss", fast_mode=True, verbose=False)
+    arch = Structure.str2structure(BEST)
+    with pytest.raises(dg.errors.BenchmarkError, match="no training times.*create\\('/path/to/NATS-tss"):
+        api.simulate_train_eval(arch, "cifar10", hp="12")
+    with pytest.raises(dg.errors.BenchmarkError, match="time_model='flops'"):
+        api.get_latency(6111, "cifar10")
+    info = api.get_more_info(arch, "cifar100", hp="200", is_random=False)
+    with pytest.raises(KeyError, match="train-all-time"):
+        info["train-all-time"]
+    with pytest.raises(dg.errors.BenchmarkError, match="final epoch only"):
+        api.get_more_info(6111, "cifar10", iepoch=5, hp="12")
+    with pytest.raises(dg.errors.BenchmarkError, match="seed"):
+        api.get_more_info(6111, "cifar10", hp="200", is_random=777)
+
+
+def test_facade_accounts_time_like_nats_bench(Structure, nb201_csv):
+    api = bench.create(None, "tss", time_model="flops", seed=0)
+    assert api.used_time == 0 and api.full_train_epochs == 200 and len(api) == 15625
+    arch = Structure.str2structure(BEST)
+    with pytest.warns(UserWarning, match="cannot draw a different training trial"):
+        acc, lat, cost, total = api.simulate_train_eval(arch, "cifar10", hp="12")
+    assert acc == pytest.approx(nb201_csv.loc[6111, "cifar10valid_valid_12"])
+    acc2, _, cost2, total2 = api.simulate_train_eval(6111, "cifar100", hp=api.full_train_epochs)
+    assert acc2 == pytest.approx(nb201_csv.loc[6111, "cifar100_valid_200_1seed"])  # the one stored trial
+    assert total == cost > 0 and total2 == pytest.approx(cost + cost2) == pytest.approx(api.used_time)
+    r = api.simulate_train_eval(0, "ImageNet16-120", hp="12", account_time=False)
+    assert r.estimated and r.time_source.startswith("estimate") and api.used_time == pytest.approx(total2)
+    assert all(isinstance(v, float) for v in r)
+    api.reset_time()
+    assert api.used_time == 0
+    # FLOPs order the estimated costs; cifar10 trains on cifar10-valid (25k images) for 12 epochs
+    small = api.simulate_train_eval(284, "cifar10", hp="12", account_time=False).time_cost
+    assert small < cost
+    info = api.get_more_info(6111, "cifar10-valid", hp="200", is_random=False)
+    assert info["valid-accuracy"] == pytest.approx(nb201_csv.loc[6111, "cifar10valid_valid_200"])
+    assert "train-all-time" in info.estimated and "estimate" in info["comment"]
+    with pytest.raises(dg.errors.BenchmarkError):
+        api.simulate_train_eval(6111, "cifar10-valid")  # nats_bench's simulate_train_eval refuses it too
+
+
+def test_facade_lookups(Structure, nb201_csv):
+    api = bench.create()
+    arch = Structure.str2structure(BEST)
+    assert api.query_index_by_arch(arch) == 6111 and api.arch(6111) == BEST == api[6111] == api.meta_archs[6111]
+    assert api.find_best("cifar10", "test", hp="200") == (6111, pytest.approx(nb201_csv.loc[6111, "cifar10_test_200"]))
+    text = api.query_info_str_by_arch(arch, "200")
+    assert "arch-index= 6111" in text and f"{nb201_csv.loc[6111, 'cifar100_test_200']:.2f}" in text
+    meta = api.query_meta_info_by_index(6111, hp="200")
+    assert meta.get_metrics("cifar10-valid", "x-valid")["accuracy"] == pytest.approx(nb201_csv.loc[6111, "cifar10valid_valid_200"])
+    assert api.get_net_config(6111, "cifar100") == {"name": "infer.tiny", "C": 16, "N": 5, "arch_str": BEST, "num_classes": 100}
+    assert set(api.get_cost_info(arch, "cifar10")) == {"flops", "params"}
+    seeded = [bench.create(seed=3).random() for _ in range(2)]
+    assert seeded[0] == seeded[1] and 0 <= seeded[0] < 15625
+    with pytest.raises(dg.errors.BenchmarkError, match="topology"):
+        bench.create(None, "sss")
+    with pytest.raises(dg.errors.BenchmarkError, match="hp='12' and hp='200'"):
+        api.get_more_info(0, "cifar10", hp="90")
+
+
+def test_facade_over_official_files_draws_trials_and_times(tmp_path, shared_dir, Structure):
+    pytest.importorskip("nats_bench")
+    from .test_bench_official import INDICES, write_fast_mode_archive
+
+    archive = write_fast_mode_archive(tmp_path / "NATS-tss-v1_0-3ffb9-simple", shared_dir)
+    api = bench.create(str(archive), "tss", fast_mode=True, verbose=False, seed=1)
+    assert api.time_source == "official"
+    with pytest.raises(dg.errors.BenchmarkError, match="not mixed"):
+        bench.create(str(archive), "tss", time_model="flops")
+    arch = Structure.str2structure(api.arch(INDICES[1]))
+    seen = set()
+    api.reset_time()
+    for _ in range(12):
+        acc, lat, cost, total = api.simulate_train_eval(arch, "cifar100", hp="12")
+        seen.add(acc)
+    assert len(seen) == 2  # the archive's two trials (+-0.5 around the mean), drawn per call
+    assert api.used_time == pytest.approx(total) and cost > 0 and lat == pytest.approx(0.01)
+    mean = api.get_more_info(arch, "cifar100", hp="12", is_random=False)
+    assert mean["valid-accuracy"] == pytest.approx(sum(seen) / 2) and mean.trials["valid-accuracy"] == "mean"
+    assert api.get_more_info(arch, "cifar100", hp="12", is_random=777).trials["valid-accuracy"] == "seed 777"
+    # the official-file adapter itself: reset_time, arch, used_time, and its time metrics
+    official = bench.from_nats(archive)
+    official.reset_time()
+    official.simulate_train_eval(INDICES[0], "cifar10", hp=12)
+    assert official.used_time > 0 and official.arch(INDICES[0]) == api.arch(INDICES[0])
+    assert official.query(INDICES[0], "cifar100", "train-all-time", hp=12).value > 0

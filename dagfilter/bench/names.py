@@ -88,8 +88,8 @@ def metric_to_split(dataset: str, metric: str, splits: "dict[str, tuple[str, ...
              "valtest": "ori-test"}
     split = table.get(name)
     if metric.endswith("-loss") or metric.endswith("-time"):
-        raise BenchmarkError(f"metric {metric!r}: the compact tables hold accuracies only; use an official-file "
-                             "adapter (dagfilter.bench.from_nats) for losses and times")
+        raise BenchmarkError(f"metric {metric!r}: the compact tables hold accuracies only; losses and times are in "
+                             "the official NATS-Bench files (dagfilter.bench.from_nats(PATH) or bench.create(PATH))")
     if split is None:
         raise BenchmarkError(
             f"unknown metric {metric!r}; use a split of {dataset!r} ({', '.join(known)}) or one of "

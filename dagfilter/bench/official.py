@@ -249,6 +249,8 @@ class NatsBenchmark(Benchmark):
               seeds: "str | int | None" = None) -> QueryResult:
         """As :meth:`TableBenchmark.query`; ``seeds`` may also be one official seed (e.g. 777)."""
         ds = check_dataset(dataset)
+        if isinstance(metric, str) and metric.endswith(("-loss", "-time")):  # the official files hold these
+            return self._query_key(arch, ds, metric, hp, seeds)
         split = metric_to_split(ds, metric)
         idx = self._must(arch)
         info = self._info(idx, ds, hp, seeds)
@@ -259,6 +261,36 @@ class NatsBenchmark(Benchmark):
         h = self.default_hp if hp is None else check_hp(hp)
         trials = "mean" if seeds in (None, "mean") else f"seed {seeds}"
         return QueryResult(float(info[key]), idx, ds, split, h, trials)
+
+    def _query_key(self, arch: Any, ds: str, key: str, hp: Any, seeds: Any) -> QueryResult:
+        idx = self._must(arch)
+        info = self._info(idx, ds, hp, seeds)
+        if info.get(key) is None:
+            raise BenchmarkError(f"the official files give no {key!r} for {ds}, index {idx}, hp={hp}; they have "
+                                 f"{sorted(k for k, v in info.items() if v is not None and k != 'comment')}")
+        h = self.default_hp if hp is None else check_hp(hp)
+        return QueryResult(float(info[key]), idx, ds, key, h, "mean" if seeds in (None, "mean") else f"seed {seeds}")
+
+    # ------------------------------------------------------------------ nats_bench attributes search scripts use
+    def arch(self, index: int) -> str:
+        """The architecture string of ``index`` (``nats_bench``'s ``api.arch``)."""
+        return str(self.api.meta_archs[self.query_index_by_arch(index)])
+
+    @property
+    def used_time(self) -> float:
+        """Seconds charged by :meth:`simulate_train_eval` since :meth:`reset_time` (the API object's counter)."""
+        return float(getattr(self.api, "_used_time", 0.0) or 0.0)
+
+    @property
+    def full_train_epochs(self) -> int:
+        return int(getattr(self.api, "full_train_epochs", 200))
+
+    def reset_time(self) -> None:
+        """Zero the simulated-time counter (``nats_bench``'s ``reset_time``)."""
+        if hasattr(self.api, "reset_time"):
+            self.api.reset_time()
+        else:  # legacy nas_201_api objects have no counter
+            self.api._used_time = 0
 
     def get_more_info(self, arch: Any, dataset: str, hp: "int | str | None" = None,
                       seeds: "str | int | None" = None) -> dict[str, Any]:
