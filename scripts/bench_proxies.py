@@ -200,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     # 3. searches on the half-B pool (or every cell the search rankers scored, --search-pool all)
     pool = half_b if args.search_pool == "B" else pos[have]
     accs = {k: truth[k] for k, _ in ACC}
-    searches = [("random", None), ("oracle (best C10 of the candidates)", "oracle"), ("naswot", "naswot"), ("prior", "prior"), ("AZ-NAS logrank(az)", "logrank(az)"),
+    searches = [("uniform pick (no score)", None), ("oracle (best C10 of the candidates)", "oracle"), ("naswot", "naswot"), ("prior", "prior"), ("AZ-NAS logrank(az)", "logrank(az)"),
                 (f"chosen {chosen}", chosen)]
     res: dict = {}
     for seed in range(args.seeds):

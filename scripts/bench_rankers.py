@@ -68,7 +68,7 @@ SEARCHES = (("naswot", "naswot", False), ("naswot + filter", "naswot", True), ("
             ("params + filter", "params", True), ("d_bar", "d_bar", False),
             ("zscore(naswot + prior) + filter", "zscore(naswot+prior)", True),
             ("naswot + prior:params,d_bar,window_distance + filter", "naswot+prior:params,d_bar,window_distance", True),
-            ("random (no score)", None, False))
+            ("uniform pick (no score)", None, False))
 
 
 def cached_pool(cache, dataset: str, batch: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
