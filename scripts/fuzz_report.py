@@ -15,6 +15,12 @@ so a call can neither touch the user's files nor take the machine down. Outcomes
 Usage::
 
     python scripts/fuzz_report.py --cli 20000 --api 20000 --seed 0 --timeout 10 --out runs/fuzz.json
+    python scripts/fuzz_report.py --cli 900 --api 900 --families 1800 --timeout 10 --out runs/fuzz28.json
+
+``--families N`` adds the input families of issue 28 (``FAMILIES`` in tests/fuzz/hostile.py), kind
+``fam``: each draws a CLI or API call and, for some, a check afterwards that turns a clean-looking
+outcome into ``other`` when it hides a violation (a symlink's target overwritten, a pickle payload
+that ran, a flipped cached score served, an error line that echoes megabytes of input).
 
 Draws are reproducible from ``--seed``: call ``k`` of command ``c`` uses ``Random(f"{seed}:{c}:{k}")``.
 Progress is written every 500 calls; ``--out`` holds the counts and the examples (resumable:
@@ -83,34 +89,53 @@ def _one_call(kind: str, target: str, seed: str, root: Path) -> tuple[str, str, 
     d = hostile.Draw(random.Random(seed))
     out, err = io.StringIO(), io.StringIO()
     summary = ""
-    try:
-        if kind == "cli":
-            argv = hostile.cli_args(target, d, ws)
-            summary = repr([a if len(a) < 80 else a[:60] + f"...({len(a)} chars)" for a in argv])[:400]
-            from dagfilter.cli import main
+    def run_cli(argv: list[str]) -> tuple[str, str]:
+        from dagfilter.cli import main
 
-            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-                try:
-                    rc = main(argv)
-                except SystemExit as exc:
-                    rc = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
-            lines = message_lines(err.getvalue())
-            if rc == 0:
-                return "ok", "", summary
-            if rc == 2 and len(lines) == 1:
-                return "clean", "", summary
-            if rc == 2 and "Traceback" not in err.getvalue():
-                return "usage", f"{len(lines)} stderr lines: {err.getvalue()[-200:]!r}", summary
-            return "other", f"exit {rc}, {len(lines)} stderr lines: {err.getvalue()[-300:]!r}", summary
-        fn = hostile.api_targets()[target]
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                rc = main(argv)
+            except SystemExit as exc:
+                rc = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+        lines = message_lines(err.getvalue())
+        if rc == 0:
+            return "ok", ""
+        if rc == 2 and len(lines) == 1:
+            return "clean", ""
+        if rc == 2 and "Traceback" not in err.getvalue():
+            return "usage", f"{len(lines)} stderr lines: {err.getvalue()[-200:]!r}"
+        return "other", f"exit {rc}, {len(lines)} stderr lines: {err.getvalue()[-300:]!r}"
+
+    def run_api(fn) -> tuple[str, str]:
         from dagfilter.errors import DagFilterError
 
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             try:
-                fn(d, ws)
+                fn()
             except DagFilterError:
-                return "clean", "", summary
-        return "ok", "", summary
+                return "clean", ""
+        return "ok", ""
+
+    def show_argv(argv: list[str]) -> str:
+        return repr([a if len(a) < 80 else a[:60] + f"...({len(a)} chars)" for a in argv])[:400]
+
+    try:
+        if kind == "cli":
+            argv = hostile.cli_args(target, d, ws)
+            summary = show_argv(argv)
+            outcome, detail = run_cli(argv)
+            return outcome, detail, summary
+        if kind == "fam":  # issue 28's families: a CLI or API call, then the family's own check
+            call = hostile.FAMILIES[target](d, ws)
+            summary = show_argv(call.argv) if call.argv is not None else call.summary
+            outcome, detail = run_cli(call.argv) if call.argv is not None else run_api(call.fn)
+            problem = call.check(err.getvalue()) if call.check is not None else None
+            if problem:
+                return "other", problem, summary
+            return outcome, detail, summary
+        fn = hostile.api_targets()[target]
+        outcome, detail = run_api(lambda: fn(d, ws))
+        return outcome, detail, summary
     except BaseException as exc:  # noqa: BLE001 - classifying every escape is the point
         if isinstance(exc, KeyboardInterrupt):
             raise
@@ -183,6 +208,10 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cli", type=int, default=2000, help="CLI calls in total, spread evenly over the commands")
     ap.add_argument("--api", type=int, default=2000, help="API calls in total, spread over the targets")
+    ap.add_argument("--families", type=int, default=0,
+                    help="calls of issue 28's input families in total (deep nesting, huge integers, non-finite "
+                         "numbers, oversized fields, self-referencing files, unbounded sizes, symlinked outputs, "
+                         "malicious official files, bit-flipped cache rows), spread over the families")
     ap.add_argument("--seed", default="0")
     ap.add_argument("--timeout", type=float, default=10.0, help="seconds before a call counts as a hang")
     ap.add_argument("--mem-gb", type=float, default=6.0, help="address-space limit of the worker")
@@ -196,8 +225,9 @@ def main(argv: list[str] | None = None) -> int:
     hostile = _hostile()
     cmds = [c for c in hostile.COMMANDS if not args.only or c in args.only]
     tgts = [t for t in hostile.api_targets() if not args.only or t in args.only]
+    fams = [f for f in hostile.FAMILIES if not args.only or f in args.only]
     streams = []
-    for kind, names, total in (("cli", cmds, args.cli), ("api", tgts, args.api)):
+    for kind, names, total in (("cli", cmds, args.cli), ("api", tgts, args.api), ("fam", fams, args.families)):
         per = -(-total // len(names)) if (total and names) else 0
         streams.append([(kind, name, f"{args.seed}:{kind}:{name}:{k}") for k in range(per) for name in names])
     # CLI and API calls alternate (in proportion), so a run stopped early still covers both evenly

@@ -509,3 +509,342 @@ def api_targets() -> dict[str, Callable[[Draw, Workspace], Any]]:
     if not API_TARGETS:
         API_TARGETS.update(_api_targets())
     return API_TARGETS
+
+
+# --------------------------------------------------------------------------- families of issue 28
+# Each family draws one call: a CLI argument list or a Python API call, plus an optional check run
+# after it that names a violation the exit code alone cannot show (an overwritten symlink target,
+# a payload that ran, a cached score served changed, an error line echoing megabytes of input).
+class Call:
+    """One drawn call of a family: ``argv`` (CLI) or ``fn`` (API), and ``check(stderr) -> str | None``."""
+
+    def __init__(self, argv: "list[str] | None" = None, fn: "Callable[[], Any] | None" = None,
+                 check: "Callable[[str], str | None] | None" = None, summary: str = "") -> None:
+        self.argv, self.fn, self.check, self.summary = argv, fn, check, summary
+
+
+class _Payload:
+    """Unpickling this runs ``touch MARKER`` - the code a malicious benchmark file would run."""
+
+    def __init__(self, marker: str) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        import os
+
+        return os.system, (f"touch {self.marker}",)
+
+
+MAX_ERROR_CHARS = 4000
+"""An error line longer than this echoes the input instead of naming it (a family check)."""
+
+
+def _short_error(err: str) -> "str | None":
+    longest = max((len(ln) for ln in err.splitlines()), default=0)
+    return f"error line of {longest:,} characters" if longest > MAX_ERROR_CHARS else None
+
+
+def _genotype_text(concat: str) -> str:
+    return ("Genotype(normal=[('sep_conv_3x3', 0), ('sep_conv_3x3', 1)], normal_concat=" + concat
+            + ", reduce=[('sep_conv_3x3', 0), ('sep_conv_3x3', 1)], reduce_concat=[2])")
+
+
+def _pairs() -> list:
+    return [("sep_conv_3x3", 0), ("sep_conv_3x3", 1)]
+
+
+def fam_deep_nesting(d: Draw, ws: Workspace) -> Call:
+    depth = d.pick((100, 2000, 100_000))
+    nested = "[" * depth + "]" * depth
+    k = d.int(0, 4)
+    if k == 0:
+        pool = ws.file(nested + "\n", ".jsonl")
+        return Call(["rank", "--pool", pool, "--score", "params"])
+    if k == 1:
+        pool = ws.file(json.dumps({"arch": 6111, "accuracy": 1.0}) + "\n" + '{"arch": ' * depth + "1" + "}" * depth
+                       + "\n", ".jsonl")
+        return Call(["search", "--pool", pool, "--score", "params", "--samples", "2", "--quiet", "--no-cache"])
+    if k == 2:
+        return Call(["metrics", ws.file('{"chosen_cell": ' * depth + json.dumps(NB201) + "}" * depth)])
+
+    def api() -> Any:
+        import dagfilter as dg
+
+        value: Any = 0
+        for _ in range(depth):
+            value = [value]
+        if k == 3:
+            return dg.parse_arch(value)
+        from dagfilter.pools import load_pool
+
+        return load_pool(ws.file(nested + "\n", ".jsonl"))
+    return Call(fn=api)
+
+
+def fam_huge_integers(d: Draw, ws: Workspace) -> Call:
+    big = d.pick((2 ** 63, 2 ** 64, 2 ** 70, 10 ** 22, 10 ** 400, 10 ** 4000))
+    k = d.int(0, 8)
+    if k == 0:
+        return Call(["metrics", _genotype_text(f"range({big if big < 10 ** 30 else 10 ** 22})")])
+    if k == 1:
+        pool = ws.file('{"arch": 6111, "accuracy": ' + "9" * d.pick((400, 5000)) + "}\n", ".jsonl")
+        return Call(["rank", "--pool", pool, "--score", "params"])
+    if k == 2:
+        seed = str(d.pick((-1, big, -big)))
+        if d.bool():
+            return Call(["score", "6111", "--seed", seed, "--no-cache", "--quiet"])
+        return Call(["search", "--score", "prior", "--seed", seed, "--no-cache", "--quiet"])
+    if k == 3:
+        return Call(["metrics", "1" + "0" * d.pick((19, 400, 4400, 100_000))])
+
+    def api() -> Any:
+        import dagfilter as dg
+
+        if k == 4:
+            return dg.Cell.from_adjacency([[0, 1, big], [0, 0, 1], [0, 0, 0]], ["nor_conv_3x3"] * 2)
+        if k == 5:
+            return dg.Cell.from_naslib((big, 1, 2, 3, 4, 2))
+        if k == 6:
+            from dagfilter.proxies import ScoringSetup
+
+            return ScoringSetup(seed=d.pick((-1, big)))
+        if k == 7:
+            from dagfilter.genotypes import Genotype
+
+            return dg.Cell.from_genotype(Genotype(_pairs(), range(big), _pairs(), [2]))
+        return dg.Cell(3, [(0, 1, "nor_conv_3x3"), (1, big, "nor_conv_3x3")])
+    return Call(fn=api)
+
+
+def fam_non_finite(d: Draw, ws: Workspace) -> Call:
+    import numpy as np
+
+    x = d.pick((float("inf"), -float("inf"), float("nan"), np.float64("nan"), 1e308 * 10, complex(1, 1)))
+    k = d.int(0, 6)
+    if k == 0:
+        lit = d.pick(("NaN", "Infinity", "-Infinity", "1e999"))
+        return Call(["rank", "--pool", ws.file('{"arch": 6111, "accuracy": ' + lit + "}\n", ".jsonl"),
+                     "--score", "params"])
+    if k == 1:
+        return Call(["filter", "--fraction", d.pick(("nan", "inf", "-inf", "1e999"))])
+
+    def api() -> Any:
+        import dagfilter as dg
+
+        if k == 2:
+            return dg.Cell.from_naslib((x, 1, 2, 3, 4, 2))
+        if k == 3:
+            m = [[0, 1, 0], [0, 0, 1], [0, 0, 0]]
+            m[0][2] = x
+            return dg.depth_width(dg.Cell.from_adjacency(m, ["nor_conv_3x3"] * 2))
+        if k == 4:
+            from dagfilter.cache import ScoreCache, ScoreKey
+
+            return ScoreCache(ws.root / "c").put(NB201, ScoreKey("naswot", "cifar10", 2, 0), d.pick((x, "abc", None)))
+        if k == 5:
+            return dg.nngp_bound(dg.parse_arch(NB201), x)
+        return dg.DAGFilter.from_space("nb201", x)
+    return Call(fn=api)
+
+
+def fam_oversized_fields(d: Draw, ws: Workspace) -> Call:
+    n = d.pick((131_073, 200_000, 5_000_000))
+    k = d.int(0, 5)
+    if k == 0:
+        return Call(["draw", "6111", "--out", str(ws.root / "t.png"), "--title", "a" * min(n, 200_000)],
+                    check=_short_error)
+    if k == 1:
+        pool = ws.file("arch,accuracy\n" + "6111," + "1" * n + "\n", ".csv")
+        return Call(["rank", "--pool", pool, "--score", "params"], check=_short_error)
+    if k == 2:
+        text = d.pick(("|x~0|+" * (n // 6), "|" + "z" * n + "~0|+|none~0|none~1|+|none~0|none~1|none~2|"))
+        return Call(["metrics", ws.file(text, ".txt") if d.bool() else text[:MAX_ARG_CHARS]], check=_short_error)
+
+    def api() -> Any:
+        import dagfilter as dg
+
+        if k == 3:
+            return dg.Cell.from_nb201_str("|" + "z" * n + "~0|+|none~0|none~1|+|none~0|none~1|none~2|")
+        if k == 4:
+            from dagfilter.pools import load_pool
+
+            return load_pool("x" * 5000 + ".jsonl")
+        return dg.Cell.from_nb201_ops(["y" * n] + ["none"] * 5)
+
+    def api_checked() -> Any:
+        from dagfilter.errors import DagFilterError
+
+        try:
+            return api()
+        except DagFilterError as exc:
+            if len(str(exc)) > MAX_ERROR_CHARS:
+                raise AssertionError(f"error message of {len(str(exc)):,} characters") from None
+            raise
+    return Call(fn=api_checked)
+
+
+MAX_ARG_CHARS = 131_000
+"""Longest single argument a real command line can pass (Linux MAX_ARG_STRLEN is 128 KiB)."""
+
+
+def fam_self_referencing(d: Draw, ws: Workspace) -> Call:
+    k = d.int(0, 3)
+    a, b = ws.root / "a.json", ws.root / "b.json"
+    if k in (0, 1):
+        a.write_text(json.dumps({"chosen_cell": str(a)}))
+    else:
+        a.write_text(json.dumps({"chosen_cell": str(b)}))
+        b.write_text(json.dumps({"chosen_cell": str(a)}))
+    if k == 3:
+        lst = ws.root / "list.txt"
+        lst.write_text(f"{lst}\n{a}\n")
+        return Call(["rank", "--indices", str(lst), "--score", "params"])
+    if k == 1:
+        def api() -> Any:
+            import dagfilter as dg
+
+            return dg.parse_arch(a)
+        return Call(fn=api)
+    command = d.pick(("metrics", "draw", "query"))
+    return Call([command, str(a)] + (["--out", str(ws.root / "o.png")] if command == "draw" else []))
+
+
+def fam_unbounded_sizes(d: Draw, ws: Workspace) -> Call:
+    k = d.int(0, 8)
+    if k == 0:
+        return Call(["search", "--runs", d.pick(("100000000", "10001")), "--score", "prior", "--quiet", "--no-cache"])
+    if k == 1:
+        return Call(["search", "--samples", d.pick(("1000000000000", "1000001")), "--space", "darts", "--score",
+                     "prior", "--quiet", "--no-cache"])
+    if k == 2:
+        return Call(["draw", "6111", "--out", str(ws.root / "t.svg"), "--title", "b" * d.pick((1001, 100_000))])
+
+    def api() -> Any:
+        import dagfilter as dg
+        from dagfilter.genotypes import Genotype
+
+        if k == 3:
+            return dg.parse_arch(Genotype(_pairs(), [2], _pairs(), range(d.pick((10 ** 18, 10 ** 22)))))
+        if k == 4:
+            return dg.parse_arch(Genotype(_pairs(), [2] * 5_000_000, _pairs(), [2]))
+        if k == 5:
+            return dg.Cell.from_adjacency([[0, 10 ** 18], [0, 0]], ["nor_conv_3x3"])
+        if k == 6:
+            return dg.Cell(3, [(0, 1, "nor_conv_3x3")] * 10 ** 7 + [(1, 2, "nor_conv_3x3")])
+        if k == 7:
+            return dg.get_space(d.pick(("nb201", "darts"))).samples(10 ** 12)
+        return dg.parse_arch(Genotype(_pairs(), [2], _pairs() * 50_000, [2]))
+    return Call(fn=api)
+
+
+def fam_symlinked_outputs(d: Draw, ws: Workspace) -> Call:
+    """Outputs named by a symlink to another file: that file must stay as it was."""
+    victim = ws.root / "victim.txt"
+    victim.write_text("VICTIM\n")
+    suffix = d.pick((".json", ".csv", ".png", ".svg"))
+    link = ws.root / f"out{suffix}"
+    link.symlink_to(victim)
+    k = d.int(0, 3)
+    if k == 0:
+        argv = ["search", "--score", "prior", "--samples", "3", "--quiet", "--no-cache", "--out", str(link)]
+    elif k == 1:
+        argv = ["filter", "--space", "nb201", "--fraction", "0.5", "--out", str(link)]
+    elif k == 2:
+        argv = ["rank", "6111", "1", "--score", "params", "--csv", str(link)]
+    else:
+        argv = ["draw", "6111", "--out", str(link)]
+
+    def check(err: str) -> "str | None":
+        return None if victim.read_text() == "VICTIM\n" else f"wrote through the symlink {link.name} into its target"
+    return Call(argv, check=check)
+
+
+def _evil_pbz2(path: Path, marker: Path) -> None:
+    import bz2
+    import pickle
+
+    path.write_bytes(bz2.compress(pickle.dumps({"meta_archs": [], "payload": _Payload(str(marker))}, protocol=4)))
+
+
+def fam_malicious_official(d: Draw, ws: Workspace) -> Call:
+    """NATS-Bench files (``.pickle.pbz2``, fast-mode folders) whose pickle runs code."""
+    marker = ws.root / "payload_ran"
+    if d.bool():
+        evil = ws.root / "evil.pickle.pbz2"
+        _evil_pbz2(evil, marker)
+    else:
+        evil = ws.root / "NATS-tss-v1_0-3ffb9-simple"
+        evil.mkdir()
+        _evil_pbz2(evil / "meta.pickle.pbz2", marker)
+        if d.bool():
+            _evil_pbz2(evil / "0.pickle.pbz2", marker)
+
+    def check(err: str) -> "str | None":
+        return "the pickle's payload ran" if marker.exists() else None
+    k = d.int(0, 4)
+    if k == 0:
+        return Call(["query", "6111", "--dataset", "cifar10", "--benchmark", str(evil)], check=check)
+    if k == 1:
+        return Call(["data", "import", "--from-nats", str(evil), "--out", str(ws.root / "t.npz")], check=check)
+    if k == 2:
+        return Call(["data", "info", str(evil)], check=check)
+    if k == 3:
+        return Call(["report", "--space", str(evil), "--out", str(ws.root / "rep"), "--no-progress"], check=check)
+
+    def api() -> Any:
+        from dagfilter import bench
+
+        return bench.load(evil).query(6111, "cifar10")
+    return Call(fn=api, check=check)
+
+
+def fam_bitflip_cache(d: Draw, ws: Workspace) -> Call:
+    """A score cache with one bit flipped inside a stored score: it must never be served changed."""
+    import struct
+
+    def api() -> Any:
+        import warnings
+
+        from dagfilter.cache import ScoreCache, ScoreKey
+
+        key = ScoreKey("naswot", "cifar10", 2, 0)
+        cells = [NB201, NONE201]
+        scores = [94.30418938347393, 47.15209469173696]
+        path = ws.root / "c.sqlite"
+        cache = ScoreCache(path)
+        cache.put_many([(c, s, 1.0, None) for c, s in zip(cells, scores)], key)
+        del cache
+        raw = bytearray(path.read_bytes())
+        i = d.int(0, 1)
+        pos = raw.find(struct.pack(">d", scores[i]))  # SQLite stores REAL as big-endian IEEE 754
+        if pos < 0:
+            return None  # the file holds the score elsewhere (WAL not checkpointed): nothing to flip
+        bit = d.int(0, 63)
+        raw[pos + bit // 8] ^= 1 << (7 - bit % 8)
+        path.write_bytes(bytes(raw))
+        for side in ("-wal", "-shm"):
+            p = path.with_name(path.name + side)
+            if p.exists():
+                p.unlink()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            got = ScoreCache(path).get_many(cells, key)
+        for c, s in zip(cells, scores):
+            if c in got and got[c][0] != s:
+                raise AssertionError(f"served a flipped cached score: {got[c][0]!r} instead of {s!r}")
+        return got
+    return Call(fn=api)
+
+
+FAMILIES: dict[str, Callable[[Draw, Workspace], Call]] = {
+    "deep nesting": fam_deep_nesting,
+    "huge integers": fam_huge_integers,
+    "non-finite numbers": fam_non_finite,
+    "oversized fields": fam_oversized_fields,
+    "self-referencing files": fam_self_referencing,
+    "unbounded sizes": fam_unbounded_sizes,
+    "symlinked outputs": fam_symlinked_outputs,
+    "malicious official files": fam_malicious_official,
+    "bit-flipped cache rows": fam_bitflip_cache,
+}
+"""The input families of issue 28's second pass; ``scripts/fuzz_report.py --families N`` runs them."""
