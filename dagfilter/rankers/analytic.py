@@ -5,7 +5,13 @@ name           score (higher = predicted better)
 ============== ==========================================================================
 params         parameter count of the benchmark network with the data set's head
                (NB201: :func:`dagfilter.nets.nb201_counts.nb201_costs`; DARTS:
-               :func:`dagfilter.nets.darts_counts.darts_param_count`, C=36, 20 layers)
+               :func:`dagfilter.nets.darts_counts.darts_param_count`, C=36, 20 layers).
+               DARTS convention: every parameter of the evaluation network (stem, cells,
+               classifier, BatchNorm affine weights) *except the auxiliary head*, as an
+               integer: DARTS_V2 = 3,349,342. DARTS's and NASLib's ``count_parameters_in_MB``
+               count the same set but divide by 1e6 (the "MB" is millions of parameters, not
+               bytes): 3.349342. NASLib counts whatever graph it was given, so compare it on
+               the evaluation network (C=36, 20 layers), not on its search-size graph.
 flops          multiply-accumulates of one forward pass of one image (NB201: analytic
                counter; DARTS: the ``darts725`` table when every candidate is in it, else
                counted once on a built network with a zero input - no data involved)
