@@ -74,12 +74,21 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json([dict(r.to_dict(), bounds=dict(zip(map(str, args.rho), curves[r.name]))) for r in ranked])
         return 0
-    head = "  ".join(f"rho={x:<6g}" for x in args.rho)
-    print(f"{'rank':<5}{'cell':<28}{'P':>3}  {'paths by depth':<16}{head}")
+    rows = []
     for k, r in enumerate(ranked, 1):
         name = r.name if len(r.name) <= 26 else r.name[:23] + "..."
-        vals = "  ".join(f"{v:<10.4f}" for v in curves[r.name])
         counts = "{" + ", ".join(f"{d}: {c}" for d, c in enumerate(r.depth_hist) if c) + "}"
-        print(f"{k:<5}{name:<28}{r.num_paths:>3}  {counts:<16}{vals}")
+        rows.append((str(k), name, str(r.num_paths), counts, [f"{v:.4f}" for v in curves[r.name]]))
+    heads = [f"rho={x:g}" for x in args.rho]
+    w = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(("rank", "cell", "P", "paths by depth"))]
+    wv = [max(len(h), *(len(row[4][j]) for row in rows)) for j, h in enumerate(heads)]
+
+    def line(cols: tuple[str, str, str, str], vals: list[str]) -> str:  # two spaces between every column
+        left = f"{cols[0]:<{w[0]}}  {cols[1]:<{w[1]}}  {cols[2]:>{w[2]}}  {cols[3]:<{w[3]}}"
+        return "  ".join([left] + [f"{v:>{n}}" for v, n in zip(vals, wv)]).rstrip()
+
+    print(line(("rank", "cell", "P", "paths by depth"), heads))
+    for row in rows:
+        print(line(row[:4], row[4]))
     print(f"ranked by the bound at rho={args.rho[0]:g}: larger = faster predicted convergence")
     return 0
