@@ -117,6 +117,20 @@ def test_bad_meta_file_is_a_benchmark_error(tmp_path: Path, meta) -> None:
         bench.load(d)
 
 
+@pytest.mark.parametrize("data, match", [
+    ([1, 2], r"holds a list"),
+    ({"meta_archs": ["a"], "arch2infos": {0: [1]}, "evaluated_indexes": []}, r"holds a list for index 0"),
+    ({"meta_archs": ["a"], "arch2infos": {0: {"200": {"all_results": 5}}}, "evaluated_indexes": []}, r"malformed"),
+    ({"meta_archs": ["a"], "arch2infos": [], "evaluated_indexes": []}, r"'arch2infos' is list"),
+    ({"meta_archs": ["a", "a"], "arch2infos": {}, "evaluated_indexes": []}, r"already in the dict"),
+])
+def test_malformed_single_benchmark_file_is_a_benchmark_error(tmp_path: Path, data, match) -> None:
+    from dagfilter import bench
+
+    with pytest.raises(BenchmarkError, match=match):
+        bench.load(_pbz2(tmp_path / "bad.pickle.pbz2", data))
+
+
 def test_benign_official_files_in_the_real_format_are_still_read(tmp_path: Path, archive: Path) -> None:
     """The fast-mode folder and the single-file format, written by nats_bench's own classes and
     pickle_save (plus an OrderedDict and numpy scalars, which real files may hold)."""

@@ -89,24 +89,30 @@ def _arch_file(root: Path, idx: int) -> Path:
 def _load_arch_results(api: Any, root: Path, idx: int) -> None:
     """Read ``<root>/<idx>.pickle.pbz2`` safely into ``api.arch2infos_dict[idx]`` (what
     ``nats_bench``'s own ``reload`` does, with the restricted unpickler)."""
+    if isinstance(idx, bool) or not isinstance(idx, int) or not 0 <= idx < len(api.meta_archs):
+        raise BenchmarkError(f"index {idx!r} is outside 0..{len(api.meta_archs) - 1}")
+    path = _arch_file(root, idx)
+    _add_arch_results(api, idx, read_nats_pickle(path), path)
+    api.evaluated_indexes.add(idx)
+
+
+def _add_arch_results(api: Any, idx: Any, data: Any, path: Path) -> None:
+    """``api.arch2infos_dict[idx]`` from one architecture's ``{hp: ArchResults state dict}``, as
+    ``nats_bench`` builds it (its ``ArchResults.create_from_state_dict``), malformed data a
+    :class:`BenchmarkError`."""
     import collections
 
     from nats_bench.api_utils import ArchResults
 
-    if isinstance(idx, bool) or not isinstance(idx, int) or not 0 <= idx < len(api.meta_archs):
-        raise BenchmarkError(f"index {idx!r} is outside 0..{len(api.meta_archs) - 1}")
-    path = _arch_file(root, idx)
-    data = read_nats_pickle(path)
     if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
-        raise BenchmarkError(f"official benchmark file {str(path)!r} holds a {type(data).__name__}, expected a "
-                             "dict of per-hp result dicts")
+        raise BenchmarkError(f"official benchmark file {str(path)!r} holds a {type(data).__name__} for index "
+                             f"{idx!r}, expected a dict of per-hp result dicts")
     hp2res = collections.OrderedDict()
     try:
         for hp_key, results in data.items():
             hp2res[hp_key] = ArchResults.create_from_state_dict(results)
     except (TypeError, ValueError, AttributeError, KeyError) as exc:
-        raise BenchmarkError(f"official benchmark file {str(path)!r} is malformed: {exc}") from None
-    api.evaluated_indexes.add(idx)
+        raise BenchmarkError(f"official benchmark file {str(path)!r} is malformed at index {idx!r}: {exc}") from None
     api._avaliable_hps.update(hp2res)
     api.arch2infos_dict[idx] = hp2res
 
@@ -165,11 +171,11 @@ def _open_path(path: Path, fast_mode: "bool | None") -> Any:
                 if not isinstance(data.get(key), kind):
                     raise BenchmarkError(f"official benchmark file {str(path)!r}: {key!r} is "
                                          f"{type(data.get(key)).__name__}, not a {getattr(kind, '__name__', 'list')}")
-            if not all(isinstance(v, dict) and all(isinstance(r, dict) for r in v.values())
-                       for v in data["arch2infos"].values()):
-                raise BenchmarkError(f"official benchmark file {str(path)!r}: 'arch2infos' must map each index to "
-                                     "a dict of per-hp result dicts")
-            api = _safe_api(data, fast=False)
+            # built as nats_bench does from a dict, without its deep copy of the whole file
+            api = _safe_api({"meta_archs": data["meta_archs"], "arch2infos": {}, "evaluated_indexes": []}, fast=False)
+            for idx in sorted(data["arch2infos"]):
+                _add_arch_results(api, idx, data["arch2infos"][idx], path)
+            api.evaluated_indexes = set(data["evaluated_indexes"])
     except BenchmarkError:
         raise
     except (ValueError, OSError, EOFError, KeyError, TypeError, AttributeError, RecursionError) as exc:
