@@ -292,3 +292,16 @@ def test_chosen_cell_naming_a_file_is_not_followed(tmp_path: Path, capsys, pair:
     _one_line_error(*_cli(["metrics", str(a)], capsys), "chosen_cell")
     a.write_text(json.dumps({"chosen_cell": "|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|none~2|"}))
     assert dg.parse_arch(a).is_nb201()
+
+
+@pytest.mark.parametrize("command", [["query", "--dataset", "cifar10"], ["draw"], ["rank", "--score", "params"],
+                                     ["rank-file"]])
+def test_cli_index_shortcuts_take_ascii_digits_only(command: list[str], tmp_path: Path, capsys) -> None:
+    fw = "\uff16\uff11\uff11\uff11"  # full-width 6111
+    if command == ["rank-file"]:
+        lst = tmp_path / "list.txt"
+        lst.write_text(f"{fw}\n1\n")
+        argv = ["rank", "--indices", str(lst), "--score", "params"]
+    else:
+        argv = [command[0], fw, *command[1:]] + (["--out", str(tmp_path / "x.png")] if command == ["draw"] else [])
+    _one_line_error(*_cli(argv, capsys), "ASCII")

@@ -34,7 +34,7 @@ def _named(value: str) -> object:
 
     if value in NAMED_GENOTYPES:
         return NAMED_GENOTYPES[value]
-    if value.strip().isdecimal() and len(value.strip()) <= 18:
+    if value.strip().isdecimal() and value.isascii() and len(value.strip()) <= 18:  # ASCII digits only
         return int(value)
     return value
 

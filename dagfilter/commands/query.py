@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     from ..errors import BenchmarkError
 
     api = bench.load(args.benchmark)
-    arch = int(args.cell) if args.cell.strip().isdecimal() else args.cell
+    arch = int(args.cell) if args.cell.strip().isdecimal() and args.cell.isascii() else args.cell  # "６１１１": an error
     if args.metric is not None:
         res = api.query(arch, args.dataset, args.metric, hp=args.hp)
         out = {"benchmark": api.name, **res.to_dict()}

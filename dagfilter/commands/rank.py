@@ -76,7 +76,8 @@ def run(args: argparse.Namespace) -> int:
     if archs is not None and args.pool is not None:
         raise ConfigError("give either CELL arguments / --indices or --pool, not both")
     if archs is not None and args.space == "nb201":
-        archs = [int(a) if isinstance(a, str) and a.strip().isdecimal() and len(a.strip()) <= 18 else a for a in archs]
+        archs = [int(a) if isinstance(a, str) and a.strip().isdecimal() and a.isascii() and len(a.strip()) <= 18 else a
+                 for a in archs]  # ASCII digits only: "６１１１" goes to parse_arch, which refuses it
     flt = make_filter(args)
     ctx = RankerContext(dataset=args.dataset, data_dir=args.data_dir, batch_size=args.batch,
                         score_seed=args.score_seed, cache=open_cache(args), cache_only=args.cache_only,

@@ -85,6 +85,8 @@ def _length(seq: Any) -> int:
     try:
         return len(seq)
     except OverflowError:
+        if not isinstance(seq, range):
+            raise CellFormatError(f"a genotype list of {type(seq).__name__} has a length beyond sys.maxsize") from None
         r = seq
         return max(0, (r.stop - r.start + r.step - (1 if r.step > 0 else -1)) // r.step)
 
