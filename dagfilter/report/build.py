@@ -28,7 +28,7 @@ from . import figures as F
 from . import tables as T
 from .data import SpaceData, dataset_label, load_space_data
 from .html import FigureItem, Grid, Section, TableItem, render_html
-from .stats import dm_groups, multiple_correlation, top_fraction_count, top_k_mask, upper_envelope
+from .stats import MIN_CORRELATION_N, dm_groups, multiple_correlation, top_fraction_count, top_k_mask, upper_envelope
 
 
 @dataclass
@@ -180,7 +180,9 @@ def _correlation_section(sd: SpaceData, w: _Writer) -> Section:
         "Rank correlation of each metric with each data set's accuracy over all cells of the benchmark: "
         "Spearman's ρ and Kendall's τ-b (scipy). NN-Mass: dagfilter.metrics.cell_nn_mass of the "
         f"{'normal ' if sd.benchmark != 'nb201' else ''}cell (width 16). Parameters and FLOPs are those of the "
-        "data set's network; proxy scores use only the cells that have one (n). -inf scores rank last."]
+        "data set's network; proxy scores use only the cells that have one (n), one scoring setup each. "
+        f"A correlation over fewer than {MIN_CORRELATION_N} cells is not given (only its n; grey in the figure). "
+        "-inf scores rank last."]
     for proxy, desc in sd.proxy_desc.items():
         blocks.append(f"{proxy}: {desc}.")
     blocks.append(w.table(f"{sd.space}_correlations", ct, T.format_correlation_table(ct),
@@ -188,7 +190,8 @@ def _correlation_section(sd: SpaceData, w: _Writer) -> Section:
     blocks.append(w.figure(_slug(f"{sd.space}_correlations"),
                            F.correlation_figure(ct, f"{sd.label}: rank correlation with accuracy",
                                                 {d: dataset_label(d) for d in sd.datasets}),
-                           "Spearman ρ (colour) and Kendall τ of each metric with each data set's accuracy."))
+                           "Spearman ρ (colour), Kendall τ and the number of cells n of each metric with each data "
+                           f"set's accuracy; grey: fewer than {MIN_CORRELATION_N} cells."))
     return Section(f"{sd.space}-corr", f"{sd.label}: rank correlations with accuracy", blocks, 3)
 
 

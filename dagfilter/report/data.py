@@ -177,18 +177,23 @@ def _genotype_extras(genotypes: list[dict[str, Any]]) -> tuple[np.ndarray, np.nd
 def cache_proxies(cache: "str | os.PathLike[str] | Any", bench: Any) -> tuple[dict[str, np.ndarray], dict[str, str]]:
     """Proxy scores from a :class:`~dagfilter.cache.ScoreCache` mapped onto benchmark rows.
 
-    One array per (proxy, data set) found in the cache, labelled ``"<proxy> [<dataset>]"``;
-    where a cell was scored under several setups (batch, seed, version) the mean of its
-    scores is used (-inf if any was -inf). Cells outside the benchmark are ignored.
+    One array per scoring setup (proxy, data set, batch, seed) computed by *this* dagfilter version;
+    scores of different setups are never mixed (a shared cache holds whatever other runs wrote) and
+    scores of other versions are left out. Labelled ``"<proxy> [<dataset>]"`` for the default setup
+    (batch 128, seed 0), else ``"<proxy> [<dataset>, batch B, seed S]"``; the description gives the
+    number of cells. Cells outside the benchmark are ignored.
     """
     from ..cache import ScoreCache
 
     store = cache if isinstance(cache, ScoreCache) else ScoreCache(cache)
     if isinstance(cache, (str, os.PathLike)) and not Path(store.path).exists():
         raise ConfigError(f"score cache {str(cache)!r} does not exist")
-    sums: dict[tuple[str, str], dict[int, list[float]]] = {}
-    setups: dict[tuple[str, str], set[tuple[int, int, str]]] = {}
+    found: dict[tuple[str, str, int, int], dict[int, float]] = {}
+    other_versions = 0
     for rec in store.items():
+        if rec.version != store.version:
+            other_versions += 1
+            continue
         row = rec.index if (rec.index is not None and bench.name == "nb201") else None
         if row is None:
             try:
@@ -197,20 +202,18 @@ def cache_proxies(cache: "str | os.PathLike[str] | Any", bench: Any) -> tuple[di
                 row = -1
         if row is None or row < 0 or rec.score != rec.score:
             continue
-        key = (rec.proxy, rec.dataset)
-        sums.setdefault(key, {}).setdefault(int(row), []).append(rec.score)
-        setups.setdefault(key, set()).add((rec.batch, rec.seed, rec.version))
+        found.setdefault((rec.proxy, rec.dataset, int(rec.batch), int(rec.seed)), {})[int(row)] = rec.score
     out: dict[str, np.ndarray] = {}
     desc: dict[str, str] = {}
-    for (proxy, ds), rows in sorted(sums.items()):
+    for (proxy, ds, batch, seed), rows in sorted(found.items()):
         arr = np.full(len(bench), np.nan)
-        for r, vals in rows.items():
-            arr[r] = float(np.mean(vals)) if np.isfinite(vals).all() else -np.inf
-        label = f"{proxy} [{ds}]"
+        for r, v in rows.items():
+            arr[r] = v
+        label = f"{proxy} [{ds}]" if (batch, seed) == (128, 0) else f"{proxy} [{ds}, batch {batch}, seed {seed}]"
         out[label] = arr
-        n_setups = len(setups[(proxy, ds)])
-        desc[label] = (f"cached {proxy} scores computed on {dataset_label(ds)} for {len(rows)} cells "
-                       f"({n_setups} scoring setup{'s' if n_setups != 1 else ''}; mean per cell) from {store.path}")
+        desc[label] = (f"cached {proxy} scores computed on {dataset_label(ds)}, batch {batch}, seed {seed} for "
+                       f"n = {len(rows):,} cells (dagfilter {store.version}) from {store.path}"
+                       + (f"; {other_versions:,} scores of other dagfilter versions left out" if other_versions else ""))
     return out, desc
 
 

@@ -167,21 +167,31 @@ def figure5(groups: pd.DataFrame, envelope: tuple[np.ndarray, np.ndarray], r: fl
 
 def correlation_figure(table: pd.DataFrame, title: str, dataset_labels: dict[str, str] | None = None) -> Figure:
     """Heat map of Spearman's rho (metrics x data sets) from :func:`~.tables.correlation_table`,
-    each cell annotated with rho and Kendall's tau."""
+    each cell annotated with rho, Kendall's tau and the number of cells n; a cell with fewer than
+    :data:`~.stats.MIN_CORRELATION_N` cells is grey and shows only its n."""
+    from .stats import MIN_CORRELATION_N
+
     metrics = list(dict.fromkeys(table["metric"]))
     datasets = list(dict.fromkeys(table["dataset"]))
     rho = np.full((len(metrics), len(datasets)), np.nan)
     tau = np.full_like(rho, np.nan)
+    count = np.zeros(rho.shape, dtype=np.int64)
     for _, row in table.iterrows():
         i, j = metrics.index(row["metric"]), datasets.index(row["dataset"])
         rho[i, j], tau[i, j] = row["spearman"], row["kendall"]
+        count[i, j] = int(row["n"]) if "n" in row and row["n"] == row["n"] else 0
     fig = Figure(figsize=(max(6.0, 2.6 + 1.7 * len(datasets)), 1.2 + 0.5 * len(metrics)), layout="constrained")
     ax = fig.add_subplot()
+    ax.imshow(np.where(np.isfinite(rho), np.nan, 0.0), cmap="Greys", vmin=0, vmax=4, aspect="auto")  # grey: no rho
     im = ax.imshow(np.ma.masked_invalid(rho), cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto")
     for i in range(len(metrics)):
         for j in range(len(datasets)):
-            text = "n/a" if not np.isfinite(rho[i, j]) else f"ρ {rho[i, j]:.2f}\nτ {tau[i, j]:.2f}"
-            ax.text(j, i, text, ha="center", va="center", fontsize=8,
+            n = count[i, j]
+            if np.isfinite(rho[i, j]):
+                text = f"ρ {rho[i, j]:.2f}  τ {tau[i, j]:.2f}\nn {n:,}"
+            else:
+                text = f"n {n:,} < {MIN_CORRELATION_N}" if n < MIN_CORRELATION_N else f"n/a (n {n:,})"
+            ax.text(j, i, text, ha="center", va="center", fontsize=7.5,
                     color="white" if np.isfinite(rho[i, j]) and abs(rho[i, j]) > 0.6 else "black")
     labels = dataset_labels or {}
     ax.set_xticks(range(len(datasets)), [labels.get(d, d) for d in datasets])

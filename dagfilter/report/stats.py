@@ -128,12 +128,19 @@ def _rankable(x: np.ndarray) -> np.ndarray:
     return out
 
 
-def rank_correlations(metrics: Mapping[str, Sequence[float]], accuracy: Sequence[float]) -> pd.DataFrame:
+MIN_CORRELATION_N = 30
+"""Fewest cells a reported rank correlation may rest on: below it (standard error of Spearman's rho
+about ``1 / sqrt(n - 3)``, 0.19 at n = 30) the report shows n and no coefficient."""
+
+
+def rank_correlations(metrics: Mapping[str, Sequence[float]], accuracy: Sequence[float],
+                      min_n: int = MIN_CORRELATION_N) -> pd.DataFrame:
     """Spearman's rho and Kendall's tau-b of every metric with ``accuracy``.
 
     Each metric uses the rows where both it and the accuracy are known (NaN = unknown; -inf
     ranks below every finite value). Returns columns ``metric, n, spearman, kendall``
-    (NaN when fewer than 3 rows or a constant column).
+    (NaN when fewer than ``max(3, min_n)`` rows - :data:`MIN_CORRELATION_N` by default - or a
+    constant column; ``n`` is always given).
     """
     from scipy import stats
 
@@ -145,7 +152,7 @@ def rank_correlations(metrics: Mapping[str, Sequence[float]], accuracy: Sequence
             raise DataError(f"metric {name!r} has {len(x)} values but the accuracy has {len(a)}")
         ok = ~np.isnan(x) & np.isfinite(a)
         xs, ys = _rankable(x[ok]), a[ok]
-        if ok.sum() < 3 or np.ptp(xs) == 0 or np.ptp(ys) == 0:
+        if ok.sum() < max(3, int(min_n)) or np.ptp(xs) == 0 or np.ptp(ys) == 0:
             rho = tau = float("nan")
         else:
             rho = float(stats.spearmanr(xs, ys).statistic)
@@ -204,4 +211,4 @@ def mean_std(values: Sequence[float], ddof: int = 0) -> tuple[float, float, int]
 
 
 __all__ = ["multiple_correlation", "dm_groups", "upper_envelope", "top_k_mask", "top_fraction_count",
-           "rank_correlations", "simulate_proxy_search", "mean_std"]
+           "rank_correlations", "MIN_CORRELATION_N", "simulate_proxy_search", "mean_std"]
