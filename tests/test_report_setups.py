@@ -44,3 +44,14 @@ def test_report_series_are_one_setup_each_of_this_version(tmp_path) -> None:
     fig = F.correlation_figure(ct, "t")
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert f"n 5 < {MIN_CORRELATION_N}" in texts and any(t.endswith("n 40") for t in texts)
+
+
+def test_report_progress_bar_ends_at_its_total(tmp_path, capsys) -> None:
+    import re
+
+    from dagfilter.report import build_report
+
+    build_report(tmp_path / "r", spaces=("nb201", "nb201"), sim_seeds=1, formats=["png"], progress=True)
+    pairs = [(int(a), int(b)) for a, b in re.findall(r"(\d+)/(\d+) \[", capsys.readouterr().err)]
+    assert pairs and all(done <= total for done, total in pairs), pairs[-3:]  # was 7/6 ("10/10 then 11step")
+    assert pairs[-1][0] == pairs[-1][1]

@@ -348,7 +348,7 @@ def build_report(out_dir: "str | os.PathLike[str]", spaces: Sequence[str] = ("nb
         raise ConfigError(f"cannot create report folder {str(out)!r}: {exc}") from None
     w = _Writer(out, formats, dpi)
     seeds = list(range(int(sim_seeds)))
-    steps = len(spaces) * 4 + 2
+    steps = len(dict.fromkeys(spaces)) * 5 + 2  # per space: load + 4 sections; results; pages
     bar = tqdm(total=steps, desc="report", unit="step", file=sys.stderr, disable=not progress, leave=False)
     data: dict[str, SpaceData] = {}
     for sp in dict.fromkeys(spaces):
