@@ -221,11 +221,17 @@ class SearchResult:
 
     def summary(self) -> str:
         """A few human-readable lines."""
-        lines = [f"searcher {self.searcher} on {self.config.get('space')} (seed {self.seed}, "
-                 f"budget {self.config.get('budget')} {self.config.get('budget_mode')})",
+        # a searcher states what its budget counts (config "budget_unit") or that it has none ("budget_used")
+        if self.config.get("budget_used", True) is False:
+            budget = "no budget: its cost is fixed by the space"
+        else:
+            budget = f"budget {self.config.get('budget')} {self.config.get('budget_unit') or self.config.get('budget_mode')}"
+        score = (f"score: {self.score:.4f}" if math.isfinite(self.score) or self.score == float("-inf") else
+                 f"score: none ({self.config.get('score_note') or 'this searcher gives the chosen cell no score'})")
+        lines = [f"searcher {self.searcher} on {self.config.get('space')} (seed {self.seed}, {budget})",
                  f"chosen: {self.chosen_cell}"
                  + (f"  [index {self.chosen_index}]" if self.chosen_index is not None else ""),
-                 f"score: {self.score:.4f}",
+                 score,
                  f"drawn {self.drawn}, evaluated {self.evaluated} ({self.cached} cached), skipped {self.skipped}",
                  f"scoring time {self.scoring_seconds:.1f} s (computed now {self.computed_seconds:.1f} s), "
                  f"filter {self.filter_seconds * 1e3:.1f} ms, wall {self.wall_seconds:.1f} s"]

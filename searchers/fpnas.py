@@ -340,6 +340,7 @@ class FPNASSearcher(Searcher):
                               for k, row in enumerate(torch.softmax(theta.detach(), 1).numpy())},
                  "state_file": str(path), "resumed": restored}
         config["stats"] = stats
+        config["budget_unit"] = "iterations"  # each iteration draws K_t cells: 'drawn' counts cells, not iterations
         return SearchResult(
             searcher=self.name, config=config, chosen_cell=_arch_str(best, ops), chosen_index=best,
             score=float(log_q[best]), drawn=st["drawn"], evaluated=st["trained"], skipped=st["rejected"],

@@ -153,18 +153,32 @@ def shortlist(deltas: Sequence[float], inside: Sequence[bool], tol: float = 1e-9
 
 
 # --------------------------------------------------------------------------- measurements
+def real_images(dataset: str, data_dir: Any, n: int, seed: int) -> torch.Tensor:
+    """``n`` seeded real training images: :func:`dagfilter.data.fixed_batch` of the data directory, or,
+    with no data directory configured for CIFAR-10, the 256 images shipped with dagfilter (the README's
+    embedded default): ``n <= 256`` of them drawn with ``seed``, or all 256 in a seeded order repeated
+    up to ``n`` (the 1,000 linear-region inputs are then random 3x3 crops of about 4 crops per image)."""
+    from dagfilter.data import fixed_batch
+    from dagfilter.proxies.scoring import _use_embedded, embedded_batch
+
+    if not _use_embedded(dataset, data_dir):
+        return fixed_batch(dataset, data_dir, n, seed)[0]
+    if n <= 256:
+        return embedded_batch(n, seed)[0]
+    every = embedded_batch(256, seed)[0]
+    return every.repeat(-(-n // 256), 1, 1, 1)[:n].clone()
+
+
 class _Measurer:
     """Seeded supernets (one per repeat) and fixed real inputs; measures an architecture state."""
 
     def __init__(self, space: SupernetSpace, sizes: dict[str, int], dataset: str, data_dir: Any,
                  seed: int, num_classes: int, device: str = "cpu") -> None:
-        from dagfilter.data import fixed_batch
-
         self.space, self.repeats = space, sizes["repeats"]
         batch = sizes["batch"]
-        images, _ = fixed_batch(dataset, data_dir, batch * self.repeats, mix_seed(seed, 1))
+        images = real_images(dataset, data_dir, batch * self.repeats, mix_seed(seed, 1))
         self.ntk_inputs = [x.to(device) for x in images.split(batch)]
-        lr_images, _ = fixed_batch(dataset, data_dir, sizes["lr_inputs"], mix_seed(seed, 2))
+        lr_images = real_images(dataset, data_dir, sizes["lr_inputs"], mix_seed(seed, 2))
         self.lr_inputs = crops(lr_images, sizes["lr_size"], mix_seed(seed, 3)).to(device)
         self.ntk_nets, self.lr_nets = [], []
         for r in range(self.repeats):
@@ -195,7 +209,8 @@ class TENASSearcher(Searcher):
 
     Options:
         dataset: dataset of the real minibatches (``cifar10``, ``cifar100``, ``ImageNet16-120``).
-        data_dir: dataset directory (else ``$DAGFILTER_CIFAR10_DIR`` / ``$DAGFILTER_DATA_DIR``).
+        data_dir: dataset directory (else ``$DAGFILTER_CIFAR10_DIR`` / ``$DAGFILTER_DATA_DIR``; with none,
+            CIFAR-10 uses the 256 images shipped with dagfilter, see :func:`real_images`).
         size: ``"cpu"`` (reduced, minutes) or ``"paper"`` (TE-NAS sizes, for a GPU).
         filter_rule: how a filter enters the pruning: ``"centroid"`` (default, the authors'
             rule) or ``"window"`` (our earlier rule); see the module docstring.
@@ -349,6 +364,9 @@ class TENASSearcher(Searcher):
                      skipped=state["skipped"], pruned_by_filter=state["stats"]["pruned_by_filter"],
                      final_arch=state["arch"], state_file=str(path))
         config["stats"] = stats
+        config["budget_used"] = False  # (added after the state-file digest: resumes are unaffected)
+        config["score_note"] = ("TE-NAS prunes by per-round ranks of NTK condition number and linear-region "
+                                "count; the chosen cell has no single score")
         return SearchResult(
             searcher=self.name, config=config, chosen_cell=chosen, chosen_index=index, score=float("nan"),
             drawn=state["drawn"], evaluated=state["evaluated"], skipped=state["skipped"],
