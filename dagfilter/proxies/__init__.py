@@ -18,14 +18,19 @@ of a result (``setup.to_dict()``); how the work is spread and shown is a separat
     CellScorer(setup).score("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|")
     score_cells(range(100), setup, cache=ScoreCache("runs/cache"), execution=Execution(n_jobs=2))
 
-Adding a proxy (its own module + one registry line, nothing else):
+Adding a proxy (its own module + its name in the registry's list, nothing else):
 
-1. Write ``dagfilter/proxies/<name>.py`` with the maths as pure functions and one function
-   ``(network, images, labels) -> float`` decorated with
-   ``@register_proxy("<name>", train_mode=..., needs_grad=..., description="...")``
-   (``needs_grad=False`` runs it under ``torch.no_grad``; ``train_mode`` sets BatchNorm's mode).
+1. Write ``dagfilter/proxies/<name>.py`` with the maths as pure functions and either
+   * one function ``(network, images, labels) -> float`` decorated with
+     ``@register_proxy("<name>", train_mode=..., needs_grad=..., description="...")``
+     (``needs_grad=False`` runs it under ``torch.no_grad``; ``train_mode`` sets BatchNorm's mode), or
+   * for a proxy that can share the forward/backward of the others, one function ``(capture) -> float``
+     decorated with ``@shared_proxy("<name>", needs=(...))`` (:mod:`dagfilter.proxies.capture` lists the
+     items a pass captures: feature maps, per-module maps, ReLU codes, loss gradients, ...). It never
+     imports :mod:`dagfilter.proxies.passes`: the pass is the only orchestrator, it reads the
+     declaration and runs what the requested proxies need, once.
    Cite the paper in the module docstring.
-2. Add ``<name>`` to the import line of ``_ensure_builtins`` in :mod:`dagfilter.proxies.registry`.
+2. Add ``"<name>"`` to ``BUILTIN_MODULES`` in :mod:`dagfilter.proxies.registry`.
 
 That is all: ``ScoringSetup("<name>")``, :class:`CellScorer`, :func:`score_cells` (cache,
 parallel and Dask paths), ``dagfilter score --proxy <name>``, the live ranker ``<name>`` (and
@@ -38,7 +43,8 @@ the single-proxy entry points refuse such a tuple; the multi-score path is
 :func:`dagfilter.proxies.shared_scoring.score_cells_shared` (one network and one shared pass per cell,
 :mod:`dagfilter.proxies.passes`), which combined ranker specs use automatically.
 
-See also :mod:`dagfilter.proxies.shipped` (precomputed NAS-WOT scores of all of NAS-Bench-201).
+See also :mod:`dagfilter.proxies.shipped` (precomputed NAS-WOT scores of all of NAS-Bench-201) and
+:mod:`dagfilter.proxies.zc_bench` (the twelve shared-pass proxies over the whole space, as far as scored).
 Names load on first use (PEP 562): :class:`ScoringSetup` and :class:`Execution` import without
 PyTorch, so analytic rankers and the CLI can hold them at no cost.
 """

@@ -34,7 +34,7 @@ from typing import Sequence
 import torch
 from torch import nn
 
-from .registry import register_proxy
+from .capture import Capture, shared_proxy
 
 
 def spectral_entropy(feat: torch.Tensor) -> float:
@@ -94,26 +94,28 @@ def _finite_or_ninf(v: float) -> float:
     return float("-inf") if math.isnan(v) else float(v)
 
 
-def _single(name: str):  # one registered function per term, all computed by the shared pass
-    def fn(network: nn.Module, images: torch.Tensor, labels: torch.Tensor | None = None) -> float:
-        from .passes import compute_proxies
-
-        return compute_proxies(network, images, labels, (name,))[name]
-
-    fn.__name__ = f"{name}_score"
-    fn.__doc__ = f"AZ-NAS {name.split('_', 1)[1]} (higher = better; see :mod:`dagfilter.proxies.az_nas`)."
-    return fn
+def _entropy_terms(cap: Capture) -> tuple[float, float]:
+    if "az_entropy" not in cap.memo:  # both terms read the same entropies: compute them once per pass
+        cap.memo["az_entropy"] = expressivity_progressivity(cap.feats)
+    return cap.memo["az_entropy"]
 
 
-az_expressivity_score = register_proxy(
-    "az_expressivity", needs_grad=True,
-    description="AZ-NAS expressivity: sum of per-layer spectral entropies of feature maps (batch 64, BN train)",
-)(_single("az_expressivity"))
-az_progressivity_score = register_proxy(
-    "az_progressivity", needs_grad=True,
-    description="AZ-NAS progressivity: min growth of spectral entropy between layers (batch 64, BN train)",
-)(_single("az_progressivity"))
-az_trainability_score = register_proxy(
-    "az_trainability", needs_grad=True,
-    description="AZ-NAS trainability: mean 2-s-1/s of block Jacobian spectral norms (batch 64, BN train)",
-)(_single("az_trainability"))
+@shared_proxy("az_expressivity", needs=("features",),
+              description="AZ-NAS expressivity: sum of per-layer spectral entropies of feature maps (batch 64, BN train)")
+def az_expressivity_from(cap: Capture) -> float:
+    """AZ-NAS expressivity of the captured feature maps (higher = better)."""
+    return _entropy_terms(cap)[0]
+
+
+@shared_proxy("az_progressivity", needs=("features",),
+              description="AZ-NAS progressivity: min growth of spectral entropy between layers (batch 64, BN train)")
+def az_progressivity_from(cap: Capture) -> float:
+    """AZ-NAS progressivity of the captured feature maps (higher = better)."""
+    return _entropy_terms(cap)[1]
+
+
+@shared_proxy("az_trainability", needs=("features", "graph"),
+              description="AZ-NAS trainability: mean 2-s-1/s of block Jacobian spectral norms (batch 64, BN train)")
+def az_trainability_from(cap: Capture) -> float:
+    """AZ-NAS trainability: Rademacher probes (from ``cap.generator``) back through every block."""
+    return trainability(cap.feats, cap.generator)

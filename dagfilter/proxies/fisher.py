@@ -19,9 +19,8 @@ from __future__ import annotations
 from typing import Iterable
 
 import torch
-from torch import nn
 
-from .registry import register_proxy
+from .capture import Capture, shared_proxy
 
 
 def fisher_from(pairs: Iterable[tuple[torch.Tensor, torch.Tensor]]) -> float:
@@ -34,10 +33,8 @@ def fisher_from(pairs: Iterable[tuple[torch.Tensor, torch.Tensor]]) -> float:
     return total
 
 
-@register_proxy("fisher", needs_grad=True,
-                description="fisher: sum of 0.5*mean_b (sum_pixels a*dL/da)^2 over conv/linear outputs (batch 64)")
-def fisher_score(network: nn.Module, images: torch.Tensor, labels: torch.Tensor | None = None) -> float:
-    """Fisher of ``network`` (higher = better)."""
-    from .passes import compute_proxies
-
-    return compute_proxies(network, images, labels, ("fisher",))["fisher"]
+@shared_proxy("fisher", needs=("act_grads",),
+              description="fisher: sum of 0.5*mean_b (sum_pixels a*dL/da)^2 over conv/linear outputs (batch 64)")
+def fisher_from_capture(cap: Capture) -> float:
+    """Fisher from the main pass's layer outputs and their loss gradients (higher = better)."""
+    return fisher_from(cap.act_pairs)

@@ -9,9 +9,8 @@ from __future__ import annotations
 from typing import Iterable
 
 import torch
-from torch import nn
 
-from .registry import register_proxy
+from .capture import Capture, shared_proxy
 
 
 def grad_norm_from(grads: Iterable[torch.Tensor]) -> float:
@@ -19,10 +18,8 @@ def grad_norm_from(grads: Iterable[torch.Tensor]) -> float:
     return float(sum(float(g.double().norm()) for g in grads))
 
 
-@register_proxy("grad_norm", needs_grad=True,
-                description="grad_norm: sum of per-layer L2 norms of dL/dW (batch 64)")
-def grad_norm_score(network: nn.Module, images: torch.Tensor, labels: torch.Tensor | None = None) -> float:
-    """grad_norm of ``network`` (higher = better)."""
-    from .passes import compute_proxies
-
-    return compute_proxies(network, images, labels, ("grad_norm",))["grad_norm"]
+@shared_proxy("grad_norm", needs=("loss_grads",),
+              description="grad_norm: sum of per-layer L2 norms of dL/dW (batch 64)")
+def grad_norm_from_capture(cap: Capture) -> float:
+    """grad_norm from the main pass's loss gradients (higher = better)."""
+    return grad_norm_from(cap.weight_grads.values())

@@ -12,9 +12,8 @@ from __future__ import annotations
 import math
 
 import torch
-from torch import nn
 
-from .registry import register_proxy
+from .capture import Capture, shared_proxy
 
 JACOV_K = 1e-5
 
@@ -30,10 +29,9 @@ def jacov_from_jacobian(jac: torch.Tensor) -> float:
     return s if math.isfinite(s) else float("-inf")
 
 
-@register_proxy("jacov", needs_grad=True,
-                description="jacov: -sum(log(v+k)+1/(v+k)) of the input-Jacobian correlation spectrum (batch 64)")
-def jacov_score(network: nn.Module, images: torch.Tensor, labels: torch.Tensor | None = None) -> float:
-    """jacov of ``network`` (higher = better)."""
-    from .passes import compute_proxies
-
-    return compute_proxies(network, images, labels, ("jacov",))["jacov"]
+@shared_proxy("jacov", needs=("graph", "input_grad"),
+              description="jacov: -sum(log(v+k)+1/(v+k)) of the input-Jacobian correlation spectrum (batch 64)")
+def jacov_from_capture(cap: Capture) -> float:
+    """jacov: one backward of the summed logits to the input ``cap.x`` (higher = better)."""
+    jac = torch.autograd.grad(cap.logits.sum(), cap.x, retain_graph=True)[0]
+    return jacov_from_jacobian(jac)

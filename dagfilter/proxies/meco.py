@@ -14,9 +14,8 @@ batch; our passes forward the first 64 images and read image 0), one forward pas
 from __future__ import annotations
 
 import torch
-from torch import nn
 
-from .registry import register_proxy
+from .capture import Capture, shared_proxy
 
 
 def min_corr_eigenvalue(fmap: torch.Tensor) -> float:
@@ -29,29 +28,9 @@ def min_corr_eigenvalue(fmap: torch.Tensor) -> float:
     return float(torch.linalg.eigvalsh(corr).min())
 
 
-class MecoHooks:
-    """Forward hooks on every module that add :func:`min_corr_eigenvalue` of image 0's feature map."""
+@shared_proxy("meco", needs=("module_maps",),
+              description="MeCo: sum over modules of the min eigenvalue of one image's channel correlation")
+def meco_from(cap: Capture) -> float:
+    """MeCo from image 0's feature maps of every module (higher = better)."""
+    return float(sum(min_corr_eigenvalue(m) for m in cap.module_maps))
 
-    def __init__(self, network: nn.Module) -> None:
-        self.total = 0.0
-        self.count = 0
-        self._handles = [m.register_forward_hook(self._hook) for m in network.modules()]
-
-    def _hook(self, module: nn.Module, inputs: tuple, output: object) -> None:
-        if isinstance(output, torch.Tensor) and output.dim() == 4:
-            self.total += min_corr_eigenvalue(output[0])
-            self.count += 1
-
-    def remove(self) -> None:
-        """Detach the hooks."""
-        for h in self._handles:
-            h.remove()
-
-
-@register_proxy("meco", needs_grad=True,
-                description="MeCo: sum over modules of the min eigenvalue of one image's channel correlation")
-def meco_score(network: nn.Module, images: torch.Tensor, labels: torch.Tensor | None = None) -> float:
-    """MeCo of ``network`` (higher = better)."""
-    from .passes import compute_proxies
-
-    return compute_proxies(network, images, labels, ("meco",))["meco"]

@@ -49,6 +49,25 @@ def register_proxy(name: str, *, train_mode: bool = True, needs_grad: bool = Fal
     return deco
 
 
+class _SharedCall:
+    """``(network, images, labels) -> float`` of one shared-pass proxy: runs the shared pass for it alone."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.__name__ = f"{name}_score"
+
+    def __call__(self, network: torch.nn.Module, images: torch.Tensor, labels: torch.Tensor | None = None) -> float:
+        from .passes import compute_proxies  # the orchestrator; proxy modules never import it
+
+        return compute_proxies(network, images, labels, (self.name,))[self.name]
+
+
+def register_shared(name: str, description: str) -> None:
+    """Register the shared-pass proxy ``name`` (declared with
+    :func:`~dagfilter.proxies.capture.shared_proxy`) as a plain proxy (``train()`` mode, with gradients)."""
+    register_proxy(name, needs_grad=True, description=description, overwrite=True)(_SharedCall(name))
+
+
 def get_proxy(name: str) -> Proxy:
     """The proxy registered as ``name``.
 
@@ -68,7 +87,18 @@ def available_proxies() -> list[str]:
     return sorted(_REGISTRY)
 
 
-def _ensure_builtins() -> None:
-    # the one registry line: a new proxy module is added here (see the recipe in dagfilter.proxies)
-    from . import (az_nas, fisher, grad_norm, jacov, linear_regions, meco, naswot, ntk,  # noqa: F401
-                   snip, swap, synflow, zen, zico)  # (register on import)
+BUILTIN_MODULES = ("az_nas", "fisher", "grad_norm", "jacov", "linear_regions", "meco", "naswot", "ntk",
+                   "snip", "swap", "synflow", "zen", "zico")
+"""The built-in proxy modules (each registers its proxies on import). The one registry line: a new
+proxy module adds its name here (see the recipe in :mod:`dagfilter.proxies`)."""
+
+
+def ensure_builtins() -> None:
+    """Import every built-in proxy module (idempotent)."""
+    import importlib
+
+    for mod in BUILTIN_MODULES:
+        importlib.import_module(f"{__package__}.{mod}")
+
+
+_ensure_builtins = ensure_builtins

@@ -10,14 +10,8 @@ from __future__ import annotations
 from typing import Iterable
 
 import torch
-from torch import nn
 
-from .registry import register_proxy
-
-
-def weighted_layers(network: nn.Module) -> list[tuple[str, nn.Module]]:
-    """``(name, module)`` of every Conv2d and Linear layer (the layers zero-cost proxies read)."""
-    return [(n, m) for n, m in network.named_modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
+from .capture import Capture, shared_proxy, weighted_layers  # noqa: F401 (weighted_layers: old home)
 
 
 def snip_from(pairs: Iterable[tuple[torch.Tensor, torch.Tensor]]) -> float:
@@ -25,9 +19,8 @@ def snip_from(pairs: Iterable[tuple[torch.Tensor, torch.Tensor]]) -> float:
     return float(sum(float((w.detach().double() * g.double()).abs().sum()) for w, g in pairs))
 
 
-@register_proxy("snip", needs_grad=True, description="SNIP: sum |w * dL/dw| over conv/linear weights (batch 64)")
-def snip_score(network: nn.Module, images: torch.Tensor, labels: torch.Tensor | None = None) -> float:
-    """SNIP of ``network`` (higher = better)."""
-    from .passes import compute_proxies
-
-    return compute_proxies(network, images, labels, ("snip",))["snip"]
+@shared_proxy("snip", needs=("loss_grads",),
+              description="SNIP: sum |w * dL/dw| over conv/linear weights (batch 64)")
+def snip_from_capture(cap: Capture) -> float:
+    """SNIP from the main pass's loss gradients (higher = better)."""
+    return snip_from((m.weight, cap.weight_grads[n]) for n, m in cap.layers)

@@ -16,9 +16,8 @@ from typing import Iterable
 
 import numpy as np
 import torch
-from torch import nn
 
-from .registry import register_proxy
+from .capture import Capture, shared_proxy
 
 
 def distinct_patterns(codes: Iterable[torch.Tensor]) -> int:
@@ -34,42 +33,14 @@ def distinct_patterns(codes: Iterable[torch.Tensor]) -> int:
     if not packed:
         return 0
     allp = np.concatenate(packed)
-    if allp.shape[1] == 1:
-        return int(np.unique(allp[:, 0]).size)
+    if allp.shape[1] == 1:  # one word per unit: count the distinct words of the sorted column
+        col = np.sort(allp[:, 0])
+        return int(col.size and 1 + np.count_nonzero(col[1:] != col[:-1]))
     return int(np.unique(allp, axis=0).shape[0])
 
 
-class SwapHooks:
-    """Forward pre-hooks on every ``nn.ReLU`` collecting ``input > 0`` once per distinct input tensor."""
-
-    def __init__(self, network: nn.Module) -> None:
-        self.codes: list[torch.Tensor] = []
-        self._seen: list[torch.Tensor] = []
-        self._handles = [m.register_forward_pre_hook(self._hook) for m in network.modules()
-                         if isinstance(m, nn.ReLU)]
-
-    def _hook(self, module: nn.Module, inputs: tuple) -> None:
-        x = inputs[0]
-        if any(x is s for s in self._seen[-8:]):
-            return
-        self._seen.append(x)
-        self.codes.append(x.detach() > 0)
-
-    def score(self) -> float:
-        """The SWAP score of the collected patterns."""
-        return float(distinct_patterns(self.codes))
-
-    def remove(self) -> None:
-        """Detach the hooks and drop references."""
-        for h in self._handles:
-            h.remove()
-        self._seen.clear()
-
-
-@register_proxy("swap", needs_grad=True,
-                description="SWAP: number of distinct sample-wise ReLU activation patterns (batch 64)")
-def swap_score(network: nn.Module, images: torch.Tensor, labels: torch.Tensor | None = None) -> float:
-    """SWAP of ``network`` (higher = better)."""
-    from .passes import compute_proxies
-
-    return compute_proxies(network, images, labels, ("swap",))["swap"]
+@shared_proxy("swap", needs=("relu_codes",),
+              description="SWAP: number of distinct sample-wise ReLU activation patterns (batch 64)")
+def swap_from(cap: Capture) -> float:
+    """SWAP from the ReLU activation codes of the main pass (higher = better)."""
+    return float(distinct_patterns(cap.relu_codes))

@@ -20,13 +20,18 @@ import copy
 import torch
 from torch import nn
 
+from .capture import Capture, shared_proxy
 from .ntk import network_logits
-from .registry import register_proxy
 
 
 def synflow_of(network: nn.Module, input_shape: tuple[int, ...]) -> float:
     """SynFlow of ``network`` for inputs of shape ``(C, H, W)`` (works on a float64 copy)."""
-    net = copy.deepcopy(network).double()
+    return synflow_on_copy(copy.deepcopy(network), input_shape)
+
+
+def synflow_on_copy(net: nn.Module, input_shape: tuple[int, ...]) -> float:
+    """SynFlow of ``net``, a copy the caller gives away (it is turned into float64 with |weights|)."""
+    net = net.double()
     for m in net.modules():
         if isinstance(m, nn.modules.batchnorm._BatchNorm):
             if m.running_mean is not None:
@@ -47,10 +52,8 @@ def synflow_of(network: nn.Module, input_shape: tuple[int, ...]) -> float:
     return total
 
 
-@register_proxy("synflow", needs_grad=True,
-                description="SynFlow: sum W*dR/dW with |params|, all-ones input, BN off (data-free)")
-def synflow_score(network: nn.Module, images: torch.Tensor, labels: torch.Tensor | None = None) -> float:
-    """SynFlow of ``network`` (higher = better; ``images`` only give the input shape)."""
-    from .passes import compute_proxies
-
-    return compute_proxies(network, images, labels, ("synflow",))["synflow"]
+@shared_proxy("synflow", own_pass=True, stream="synflow",
+              description="SynFlow: sum W*dR/dW with |params|, all-ones input, BN off (data-free)")
+def synflow_from_capture(cap: Capture) -> float:
+    """SynFlow on a fresh copy of the network (``images`` give only the input shape; higher = better)."""
+    return synflow_on_copy(cap.clone(), tuple(cap.images.shape[1:]))

@@ -18,7 +18,7 @@ import math
 import torch
 from torch import nn
 
-from .registry import register_proxy
+from .capture import Capture, shared_proxy
 
 ZEN_MIXUP = 1e-2
 
@@ -27,7 +27,12 @@ def zen_of(network: nn.Module, input_shape: tuple[int, ...], generator: torch.Ge
     """Zen-score of a copy of ``network`` for a Gaussian batch of ``input_shape`` ``(B, C, H, W)``.
 
     The network must offer ``pre_pool(x)`` (the feature map before global pooling)."""
-    net = copy.deepcopy(network).train()
+    return zen_on_copy(copy.deepcopy(network), input_shape, generator)
+
+
+def zen_on_copy(net: nn.Module, input_shape: tuple[int, ...], generator: torch.Generator) -> float:
+    """Zen-score of ``net``, a copy the caller gives away (re-initialised in place)."""
+    net = net.train()
     with torch.no_grad():
         for m in net.modules():
             if isinstance(m, (nn.Conv2d, nn.Linear)):
@@ -52,10 +57,8 @@ def zen_of(network: nn.Module, input_shape: tuple[int, ...], generator: torch.Ge
     return s if not math.isnan(s) else float("-inf")
 
 
-@register_proxy("zen", needs_grad=True,
-                description="Zen-score: log E|f(x)-f(x+0.01e)| + sum log BN scale, Gaussian init and input")
-def zen_score(network: nn.Module, images: torch.Tensor, labels: torch.Tensor | None = None) -> float:
-    """Zen-score of ``network`` (higher = better; ``images`` only give the shape)."""
-    from .passes import compute_proxies
-
-    return compute_proxies(network, images, labels, ("zen",))["zen"]
+@shared_proxy("zen", own_pass=True, stream="zen",
+              description="Zen-score: log E|f(x)-f(x+0.01e)| + sum log BN scale, Gaussian init and input")
+def zen_from_capture(cap: Capture) -> float:
+    """Zen-score on a fresh copy of the network (``images`` give only the shape; higher = better)."""
+    return zen_on_copy(cap.clone(), tuple(cap.images.shape), cap.generator)

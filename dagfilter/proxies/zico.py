@@ -15,9 +15,8 @@ import math
 from typing import Mapping, Sequence
 
 import torch
-from torch import nn
 
-from .registry import register_proxy
+from .capture import Capture, shared_proxy
 
 
 def zico_from_grads(grads: Sequence[Mapping[str, torch.Tensor]]) -> float:
@@ -39,10 +38,8 @@ def zico_from_grads(grads: Sequence[Mapping[str, torch.Tensor]]) -> float:
     return total if used else float("-inf")
 
 
-@register_proxy("zico", needs_grad=True,
-                description="ZiCo: sum over layers of log(sum mean|g|/std g) over 2 minibatches of 64")
-def zico_score(network: nn.Module, images: torch.Tensor, labels: torch.Tensor | None = None) -> float:
-    """ZiCo of ``network`` on ``images`` split into two minibatches (higher = better)."""
-    from .passes import compute_proxies
-
-    return compute_proxies(network, images, labels, ("zico",))["zico"]
+@shared_proxy("zico", needs=("loss_grads", "second_batch"),
+              description="ZiCo: sum over layers of log(sum mean|g|/std g) over 2 minibatches of 64")
+def zico_from_capture(cap: Capture) -> float:
+    """ZiCo from the loss gradients of both halves of the batch (higher = better)."""
+    return zico_from_grads([cap.weight_grads, cap.weight_grads_2])
