@@ -55,9 +55,9 @@ def main(argv=None, api=None):
     random_arch = random_topology_func(OPS)
     neighbourhood = lambda arch: neighbours(arch, OPS)  # noqa: E731
     if args.filter:
-        from dagfilter.adapters import filtered_sampler, make_filter                # DAG filter
+        from dagfilter.adapters import filtered_neighbours, filtered_sampler        # DAG filter
         random_arch = filtered_sampler(random_arch, fraction=args.filter)           # DAG filter
-        neighbourhood = lambda arch, f=make_filter(fraction=args.filter): list(f.filter(neighbours(arch, OPS)))  # DAG filter
+        neighbourhood = filtered_neighbours(neighbourhood, fraction=args.filter)    # DAG filter
     history, best_index, times = local_search(random_arch, neighbourhood, api, args.dataset, args.time_budget)
     best = max(history, key=lambda x: x[0])[1]
     result = {"evaluated": len(history), "time": times[-1], "best_index": api.query_index_by_arch(best),

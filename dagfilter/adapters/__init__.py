@@ -23,7 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 _EXPORTS = {
-    "filtered_sampler": "loops", "filtered_mutation": "loops", "make_filter": "loops", "FilterStats": "loops",
+    "filtered_sampler": "loops", "filtered_mutation": "loops", "make_filter": "loops", "fast_accepts": "loops", "filtered_neighbours": "loops", "FilterStats": "loops",
     "get_dataset_api": "naslib", "naslib_filter": "naslib", "NB201Data": "naslib",
 }
 

@@ -313,7 +313,12 @@ class NatsCompat:
                              f"figures - {HOW_TO_GET.split(' - or,')[0]}")
 
     def _flops(self, idx: int, dataset: str) -> float:
-        return float(self._bench.get_cost_info(idx, COST_HEAD.get(dataset, dataset))["flops"])  # type: ignore[arg-type]
+        cols = self.__dict__.setdefault("_flops_cols", {})
+        col = cols.get(dataset)
+        if col is None:
+            name = self._bench._cost_columns(COST_HEAD.get(dataset, dataset))["flops"]  # type: ignore[attr-defined]
+            col = cols[dataset] = self._bench._cols[name]  # type: ignore[attr-defined]
+        return float(col[idx])
 
     def _no_time(self, what: str) -> BenchmarkError:
         return BenchmarkError(f"{what}: dagfilter's shipped NAS-Bench-201 table has accuracies only, no training times or "
@@ -335,16 +340,12 @@ class NatsCompat:
         why = ("the compact table holds final accuracies only" if self._time_model is None
                else "the compact table holds final accuracies; times are estimates")
         out = InfoDict(why=why)
-        keys = {"cifar10-valid": (("valid-accuracy", "x-valid"), ("test-accuracy", "ori-test")),
-                "cifar10": (("test-accuracy", "ori-test"),)}.get(
-            ds, (("test-accuracy", "x-test"), ("valid-accuracy", "x-valid"), ("valtest-accuracy", "ori-test")))
-        for key, split in keys:
-            try:
-                r = self._bench.query(idx, ds, split, h, self._trials_for(ds, split, h, is_random))
-            except BenchmarkError:
-                continue
-            out[key] = r.value
-            out.trials[key] = r.trials
+        plan, comment = self._info_plan(ds, h, is_random)
+        for key, col, trials in plan:
+            value = col[idx]
+            if value == value:  # NaN: the table lacks this cell's figure
+                out[key] = float(value)
+                out.trials[key] = trials
         if self._time_model is not None:
             f = self._flops(idx, ds)
             train = self._time_model.train_time(f, ds, h)
@@ -352,10 +353,32 @@ class NatsCompat:
                         "valid-per-time": self._time_model.eval_time(f, ds)})
             out["valid-all-time"] = out["valid-per-time"] * h
             out.estimated |= {"train-all-time", "train-per-time", "valid-per-time", "valid-all-time"}
-        out["comment"] = (f"{self.source}, hp={h}, final epoch; accuracies: "
-                          + ", ".join(f"{k} {v}" for k, v in out.trials.items())
-                          + (f"; times: {self._time_model.describe()}" if self._time_model is not None else ""))
+        out["comment"] = comment
         return out
+
+    def _info_plan(self, ds: str, h: int, is_random: Any) -> tuple[list, str]:
+        """[(key, column, trials)] that ``get_more_info`` reads for (data set, hp, is_random), and its comment."""
+        mode = None if is_random is None else bool(is_random)
+        cache = self.__dict__.setdefault("_plans", {})
+        hit = cache.get((ds, h, mode))
+        if hit is not None:
+            if mode and any(t != "single" for _, _, t in hit[0]):
+                self._trials_for(ds, "x-valid", h, True)  # the warning, once per object
+            return hit
+        keys = {"cifar10-valid": (("valid-accuracy", "x-valid"), ("test-accuracy", "ori-test")),
+                "cifar10": (("test-accuracy", "ori-test"),)}.get(
+            ds, (("test-accuracy", "x-test"), ("valid-accuracy", "x-valid"), ("valtest-accuracy", "ori-test")))
+        plan = []
+        for key, split in keys:
+            try:
+                col, spec = self._bench._figure(ds, split, h, self._trials_for(ds, split, h, mode))  # type: ignore[attr-defined]
+            except BenchmarkError:
+                continue
+            plan.append((key, col, spec.trials))
+        comment = (f"{self.source}, hp={h}, final epoch; accuracies: " + ", ".join(f"{k} {t}" for k, _, t in plan)
+                   + (f"; times: {self._time_model.describe()}" if self._time_model is not None else ""))
+        cache[(ds, h, mode)] = (plan, comment)
+        return plan, comment
 
     def _official_info(self, idx: int, dataset: str, iepoch: Any, h: int, is_random: Any) -> InfoDict:
         api = self._bench.api
@@ -406,7 +429,8 @@ class NatsCompat:
         per = info["valid-per-time"] if "valid-per-time" in info else self.get_more_info(
             idx, ds, iepoch=None, hp=hp, is_random=True)["valid-per-time"]
         cost = float(info["train-all-time"]) + float(per)
-        latency = self.get_latency(idx, dataset, hp=hp)
+        latency = (self._time_model.latency(self._flops(idx, ds)) if not self._official  # type: ignore[union-attr]
+                   else self.get_latency(idx, dataset, hp=hp))
         if account_time:
             self._used_time += cost
         return CompatEval((float(acc), float(latency), cost, float(self._used_time)), info.trials.get(key, "?"),

@@ -110,6 +110,14 @@ class NB201Benchmark(TableBenchmark):
             hit = self._strings().get(arch)
             if hit is not None:
                 return hit
+        elif callable(getattr(arch, "tostr", None)):  # xautodl / nas_201_api Structure: its string, if exact
+            try:
+                text = arch.tostr()
+            except Exception:  # noqa: BLE001 - parse_arch below names the object and its failure
+                text = None
+            hit = self._strings().get(text) if isinstance(text, str) else None
+            if hit is not None:
+                return hit
         elif isinstance(arch, (tuple, list)) and len(arch) == 6:
             key = _naslib_key(arch) if not isinstance(arch[0], str) else _ops_key(arch)
             if key is not None:
