@@ -218,7 +218,14 @@ def draw_arch(arch: Any, zero: str = "faint", title: str | None = None) -> Figur
         head = f"{part} cell: " if genotype else ""
         handles.update(draw_cell(c, ax, f"{head}$\\bar{{d}}$ = {d:.3g}, $\\bar{{m}}$ = {m:.3g}", zero, genotype, colors))
     order = sorted(handles, key=lambda k: ("parameterized" not in handles[k].get_label(), k))
-    fig.legend(handles=[handles[k] for k in order], loc="outside lower center", ncol=min(3, len(order)), fontsize=8,
+    # as many legend columns as fit the figure's width (fontsize 8: about 0.07 in per character plus
+    # 0.6 in of handle and padding per entry); a single column wider than the figure widens it
+    entry = 0.6 + 0.07 * max((len(handles[k].get_label()) for k in order), default=0)
+    width = fig.get_figwidth()
+    ncol = max(1, min(3, len(order), int(width // entry)))
+    if ncol * entry > width:
+        fig.set_figwidth(ncol * entry + 0.2)
+    fig.legend(handles=[handles[k] for k in order], loc="outside lower center", ncol=ncol, fontsize=8,
                frameon=False)
     if title:
         fig.suptitle(title, fontsize=10)
