@@ -64,7 +64,8 @@ training half and validation half, batch 64, ``k_max = 16``.
 
 Resuming: every ``checkpoint_every`` iterations (and at the end) the whole state (theta,
 baseline, supernet weights, optimiser states, RNG states, counters, trajectory) is saved to
-``<state_dir>/fpnas-<hash>.pt``; the same call resumes from it bit-for-bit. The file holds only
+``<state_dir>/fpnas-<hash>.pt``; the same call resumes from it bit-for-bit on the same machine and
+thread count (within float rounding elsewhere). The file holds only
 tensors, plain containers, numbers and strings and is read with ``torch.load(...,
 weights_only=True)``.
 """

@@ -1,4 +1,5 @@
-"""The training loop: seeded, resumable bit-for-bit, checkpointed crash-safely.
+"""The training loop: seeded, resumable bit-for-bit on the same machine (float kernels differ between
+CPUs and thread counts, so another machine continues within float rounding), checkpointed crash-safely.
 
 Run directory layout (``run_dir``):
 
