@@ -259,8 +259,11 @@ class ScoreCache:
             except sqlite3.OperationalError as exc:  # another process added it first
                 if "duplicate column" not in str(exc):
                     raise
-        con.create_function(_CHECKSUM_SQL_FN, len(_COLUMNS), _sql_checksum, deterministic=True)
-        con.execute(f"UPDATE scores SET checksum = {_CHECKSUM_SQL_FN}({', '.join(_COLUMNS)}) WHERE checksum IS NULL")
+        if con.execute("SELECT EXISTS (SELECT 1 FROM scores WHERE checksum IS NULL)").fetchone()[0]:
+            # (only then a write: opening a migrated cache takes no write lock)
+            con.create_function(_CHECKSUM_SQL_FN, len(_COLUMNS), _sql_checksum, deterministic=True)
+            con.execute(f"UPDATE scores SET checksum = {_CHECKSUM_SQL_FN}({', '.join(_COLUMNS)}) "
+                        "WHERE checksum IS NULL")
 
     def _report(self, bad: list[tuple]) -> None:
         if not bad:
