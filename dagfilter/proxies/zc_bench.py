@@ -1,0 +1,218 @@
+"""The zero-cost benchmark: precomputed scores of the twelve shared-pass proxies on NAS-Bench-201.
+
+Like NAS-Bench-Suite-Zero's precomputed files, but with AZ-NAS's terms, MeCo, SWAP and ZiCo beside
+the classic proxies, queried in any of dagfilter's cell encodings::
+
+    from dagfilter.proxies import zc_bench
+    zc = zc_bench.load()                       # SHA-256 of every shard checked; ~tens of ms
+    zc.query(6111, "meco")                     # one score (float)
+    zc.query("|nor_conv_3x3~0|+|...", None)    # {proxy: score} of every proxy scored on that cell
+    zc.coverage()                              # {proxy: number of cells scored}
+    zc.setup                                   # the scoring setup (data, batch, seed, network, ...)
+
+CLI: ``dagfilter zc 6111 --proxy meco`` (``dagfilter zc --coverage`` for the coverage).
+
+Sources, merged by official index (later ones win):
+
+1. ``benchmarks_data/proxies_nb201_subset1000.npz``: the 1,000-cell subset, all twelve proxies;
+2. ``benchmarks_data/proxies_nb201_full/``: shards of the whole-space job
+   (``scripts/score_nb201_proxies.py``), each listed in ``manifest.json`` with its SHA-256.
+
+Both were made with one setup (CIFAR-10 training minibatch of 128, seed 0, NAS-Bench-201 network
+C = 16 / N = 5, PyTorch default init after ``torch.manual_seed(0)``, BatchNorm on batch statistics,
+one thread); the subset ran NCHW kernels on another CPU, the shards channels-last kernels on an AVX2
+EPYC: the same cell's score differs between them by float rounding only (relative differences
+measured by ``scripts/bench_proxy_pass.py``; ZiCo is the most sensitive). ``-inf`` is a real score (a
+cell without an input-output path, or AZ-NAS's identity-block sentinel); a cell not scored yet raises
+:class:`UnscoredCellError` naming the coverage. This module does not import PyTorch.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import math
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import BenchmarkError, ConfigError
+
+NUM_CELLS = 15625
+FULL_DIR = "proxies_nb201_full"
+MANIFEST = "manifest.json"
+SUBSET_FILE = "proxies_nb201_subset1000.npz"
+SOURCES = ("unscored", "subset file", "whole-space shard")
+"""Meaning of :attr:`ZCBench.source` values 0, 1, 2 (per proxy and cell)."""
+
+
+RESCORE_RTOL = {
+    "az_expressivity": 1e-5, "az_progressivity": 1e-3, "az_trainability": 0.1, "meco": 1e-4, "swap": 1e-4,
+    "jacov": 1e-3, "snip": 1e-2, "grad_norm": 1e-2, "fisher": 1e-2, "zico": 0.15, "synflow": 1e-6, "zen": 0.1,
+}
+"""Relative tolerance of a live rescoring against the shipped scores, per proxy: about 3x the largest
+relative difference measured between CPU kernels (this AVX2 EPYC vs the CPU that scored the subset,
+channels-last vs NCHW, 1 vs 2 threads; ``scripts/bench_proxy_pass.py``, ``runs/bench_proxy_pass.json``).
+ZiCo (``mean |g| / std g`` over two minibatches: elements with a near-zero spread amplify rounding),
+AZ-NAS trainability and zen are the sensitive ones."""
+
+
+class UnscoredCellError(BenchmarkError):
+    """A cell the shipped scores do not cover (yet) for the proxy asked for."""
+
+
+@dataclass(frozen=True)
+class ZCBench:
+    """Proxy scores by official NAS-Bench-201 index.
+
+    Attributes:
+        scores: ``{proxy: (15625,) float64}``, NaN where not scored, ``-inf`` a real (degenerate) score.
+        source: ``{proxy: (15625,) int8}``, see :data:`SOURCES`.
+        setup: the scoring setup (from the manifest, or the subset file when no shard exists).
+        shards: names of the whole-space shards loaded (checksums verified).
+    """
+
+    scores: dict[str, np.ndarray]
+    source: dict[str, np.ndarray]
+    setup: dict[str, Any]
+    shards: tuple[str, ...]
+
+    @property
+    def proxies(self) -> list[str]:
+        """Proxy names, in the order of the score files."""
+        return list(self.scores)
+
+    def coverage(self) -> dict[str, int]:
+        """``{proxy: number of cells scored}``."""
+        return {p: int((~np.isnan(v)).sum()) for p, v in self.scores.items()}
+
+    def complete(self, proxy: str) -> bool:
+        """Whether ``proxy`` is scored on all 15,625 cells."""
+        return self.coverage()[self._name(proxy)] == NUM_CELLS
+
+    def index_of(self, cell: Any) -> int:
+        """Official NAS-Bench-201 index of ``cell`` in any encoding (as :func:`dagfilter.encodings.parse.parse_arch`).
+
+        Raises:
+            CellFormatError / IndexOutOfRangeError: not a cell; BenchmarkError: not a NAS-Bench-201 cell.
+        """
+        from ..cell import Cell
+        from ..encodings.parse import parse_arch
+
+        arch = parse_arch(cell)
+        if not (isinstance(arch, Cell) and arch.is_nb201()):
+            raise BenchmarkError(f"{_short(cell)} is not a NAS-Bench-201 cell: the zero-cost benchmark covers "
+                                 f"NAS-Bench-201 only")
+        return arch.to_nb201_index()
+
+    def query(self, cell: Any, proxy: str | None = None) -> Any:
+        """The score of ``proxy`` for ``cell`` (float), or ``{proxy: score}`` of every proxy scored on it.
+
+        Raises:
+            ConfigError: unknown proxy name.
+            UnscoredCellError: the cell is not scored (for ``proxy``, or for any proxy); the message
+                gives the coverage.
+        """
+        i = self.index_of(cell)
+        if proxy is not None:
+            name = self._name(proxy)
+            v = float(self.scores[name][i])
+            if math.isnan(v):
+                raise UnscoredCellError(f"cell {i} is not scored for {name} yet: {name} covers "
+                                        f"{self.coverage()[name]:,} of {NUM_CELLS:,} cells "
+                                        f"(scripts/score_nb201_proxies.py fills the rest)")
+            return v
+        got = {p: float(v[i]) for p, v in self.scores.items() if not math.isnan(v[i])}
+        if not got:
+            cov = ", ".join(f"{p} {n:,}" for p, n in self.coverage().items())
+            raise UnscoredCellError(f"cell {i} is not scored for any proxy yet; coverage of {NUM_CELLS:,} cells: {cov}")
+        return got
+
+    def matrix(self, proxies: list[str] | None = None) -> np.ndarray:
+        """``(len(proxies), 15625)`` scores (NaN = not scored); all proxies by default."""
+        names = self.proxies if proxies is None else [self._name(p) for p in proxies]
+        return np.stack([self.scores[p] for p in names])
+
+    def _name(self, proxy: str) -> str:
+        if proxy not in self.scores:
+            raise ConfigError(f"no precomputed scores for proxy {_short(proxy)}; available: {', '.join(self.scores)}")
+        return proxy
+
+
+def _short(v: Any) -> str:
+    s = repr(v)
+    return s if len(s) <= 80 else s[:77] + "..."
+
+
+def _root(path: str | Path | None) -> Path:
+    if path is not None:
+        return Path(path)
+    return Path(str(resources.files("benchmarks_data")))
+
+
+def load(path: str | Path | None = None) -> ZCBench:
+    """Load and verify the zero-cost benchmark (``path``: a ``benchmarks_data``-like folder; default the
+    installed one).
+
+    Raises:
+        BenchmarkError: a missing subset file, a shard failing its SHA-256 check, a shard whose
+            setup or cells disagree with the manifest.
+    """
+    from .subset import load_subset_scores
+
+    root = _root(path)
+    sub = load_subset_scores(root / SUBSET_FILE)
+    proxies = list(sub.scores)
+    scores = {p: np.full(NUM_CELLS, np.nan) for p in proxies}
+    source = {p: np.zeros(NUM_CELLS, dtype=np.int8) for p in proxies}
+    for p in proxies:
+        ok = ~np.isnan(sub.scores[p])
+        scores[p][sub.indices[ok]] = sub.scores[p][ok]
+        source[p][sub.indices[ok]] = 1
+    setup = {k: sub.meta[k] for k in ("dataset", "batch", "seed", "version") if k in sub.meta}
+    setup.update(space="nb201", network={"C": 16, "N": 5}, subset_kernels="NCHW (shipping CPU)")
+    shards: list[str] = []
+    mpath = root / FULL_DIR / MANIFEST
+    if mpath.is_file():
+        try:
+            manifest = json.loads(mpath.read_text())
+            entries = manifest["shards"]
+            setup.update(manifest["setup"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise BenchmarkError(f"{mpath} is not a valid shard manifest ({type(exc).__name__})") from None
+        for name in sorted(entries):
+            rec = entries[name]
+            f = root / FULL_DIR / str(rec.get("file", ""))
+            try:
+                raw = f.read_bytes()
+            except OSError:
+                raise BenchmarkError(f"shard {name}: {f} is missing (listed in {mpath})") from None
+            if hashlib.sha256(raw).hexdigest() != rec.get("sha256"):
+                raise BenchmarkError(f"shard {name}: {f} fails its SHA-256 check (corrupted or edited)")
+            with np.load(io.BytesIO(raw), allow_pickle=False) as z:
+                m, idx, src = np.asarray(z["scores"], dtype=np.float64), np.asarray(z["indices"]), z["source"]
+                meta = json.loads(str(z["meta"]))
+            names = list(meta.get("proxies", []))
+            if m.shape != (len(names), idx.size) or list(map(int, rec.get("cells", []))) != [int(idx[0]), int(idx[-1]) + 1]:
+                raise BenchmarkError(f"shard {name}: {f} does not hold the cells and proxies its manifest entry lists")
+            for r, p in enumerate(names):
+                if p not in scores:
+                    scores[p] = np.full(NUM_CELLS, np.nan)
+                    source[p] = np.zeros(NUM_CELLS, dtype=np.int8)
+                scores[p][idx] = m[r]
+                source[p][idx] = np.where(src == 1, 1, 2)
+            shards.append(name)
+    for v in list(scores.values()) + list(source.values()):
+        v.setflags(write=False)
+    return ZCBench(scores, source, setup, tuple(shards))
+
+
+def query(cell: Any, proxy: str | None = None, path: str | Path | None = None) -> Any:
+    """One-shot :meth:`ZCBench.query` on :func:`load` ``(path)`` (load once and reuse for many queries)."""
+    return load(path).query(cell, proxy)
+
+
+__all__ = ["ZCBench", "UnscoredCellError", "load", "query", "SOURCES", "NUM_CELLS", "RESCORE_RTOL"]
