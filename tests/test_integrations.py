@@ -231,12 +231,14 @@ def test_facade_lookups(Structure, nb201_csv):
 
 
 def test_facade_over_official_files_draws_trials_and_times(tmp_path, shared_dir, Structure):
-    pytest.importorskip("nats_bench")
+    nats_bench = pytest.importorskip("nats_bench")
     from .test_bench_official import INDICES, write_fast_mode_archive
 
     archive = write_fast_mode_archive(tmp_path / "NATS-tss-v1_0-3ffb9-simple", shared_dir)
     api = bench.create(str(archive), "tss", fast_mode=True, verbose=False, seed=1)
     assert api.time_source == "official"
+    wrapped = bench.create(nats_bench.create(str(archive), "tss", fast_mode=True, verbose=False))  # the real API object
+    assert wrapped.query_index_by_arch(Structure.str2structure(api.arch(INDICES[2]))) == INDICES[2]
     with pytest.raises(dg.errors.BenchmarkError, match="not mixed"):
         bench.create(str(archive), "tss", time_model="flops")
     arch = Structure.str2structure(api.arch(INDICES[1]))
