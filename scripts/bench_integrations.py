@@ -217,6 +217,24 @@ def write_markdown(summary: dict, seeds: list[int], out: Path, fig_name: str, co
             f"{e['wins']['f0.5'][0]}/{e['wins']['f0.5'][1]} | {e['final']['f0.75']:.2f} | "
             f"{d75[0]:+.2f} [{d75[1]:+.2f}, {d75[2]:+.2f}] | {e['wins']['f0.75'][0]}/{e['wins']['f0.75'][1]} | "
             f"{e['evals']['none']:.0f} / {e['evals']['f0.5']:.0f} / {e['evals']['f0.75']:.0f} |")
+    goal = []
+    rs = [(ds, e["share"]) for (a, ds), e in summary.items() if a == "random"]
+    if rs:
+        parts = [f"{ds}: " + " / ".join("not reached" if math.isnan(sh[v]) else f"{sh[v]:.2f}x" for v in ("f0.5", "f0.75"))
+                 for ds, sh in rs]
+        met = all(not math.isnan(sh["f0.5"]) and sh["f0.5"] <= 0.6 for _, sh in rs)
+        goal.append(f"* random search reaches the unfiltered final accuracy at <= 0.6x the budget: "
+                    f"**{'met' if met else 'not met'}** at fraction 0.5 (share at 0.5 / 0.75 - {'; '.join(parts)}).")
+    ev = [(ds, e["diff"]) for (a, ds), e in summary.items() if a == "rea"]
+    if ev:
+        parts = [f"{ds}: " + " / ".join(f"{d[v][0]:+.2f} [{d[v][1]:+.2f}, {d[v][2]:+.2f}]" for v in ("f0.5", "f0.75"))
+                 for ds, d in ev]
+        met = all(d["f0.5"][2] >= 0 for _, d in ev)
+        goal.append(f"* regularized evolution no worse (paired interval includes or exceeds 0): "
+                    f"**{'met' if met else 'not met'}** at fraction 0.5 (paired difference at 0.5 / 0.75 - {'; '.join(parts)}).")
+    goal.append("* lines to add: 3 in `examples/regularized_ea.py` and `examples/local_search.py` (import + two "
+                "wrappers), 2 in `examples/random_search.py` (checked by `tests/test_integrations_loops.py`).")
+    lines += ["", "## The issue's goals", ""] + goal
     lines += [
         "",
         "## Budget share to reach the unfiltered final accuracy",
@@ -262,7 +280,8 @@ def main(argv: "list[str] | None" = None) -> dict:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--seeds", default="300-599")
     p.add_argument("--algos", default=",".join(ALGOS))
-    p.add_argument("--work", default="runs/integrations/runs.jsonl")
+    p.add_argument("--work", default="runs/integrations/runs.jsonl",
+                   help="JSON-lines file(s) of finished runs, comma-separated (new runs go to the first)")
     p.add_argument("--md", default=None, help="write the Markdown report here (and the figure beside it)")
     p.add_argument("--budget-scale", type=float, default=1.0, help="scale the NATS-Bench budgets (tests: small)")
     args = p.parse_args(argv)
@@ -272,9 +291,12 @@ def main(argv: "list[str] | None" = None) -> dict:
 
     seeds = parse_seeds(args.seeds)
     algos = [a for a in args.algos.split(",") if a]
-    work = Path(args.work)
+    paths = [Path(w) for w in args.work.split(",")]  # runs are read from all, appended to the first
+    work = paths[0]
     work.parent.mkdir(parents=True, exist_ok=True)
-    runs = load_runs(work)
+    runs = {}
+    for path in paths:
+        runs.update(load_runs(path))
     api = bench.create(None, "tss", time_model="flops")
     t0 = time.time()
     with work.open("a") as fh:
