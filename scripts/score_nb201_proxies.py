@@ -7,8 +7,9 @@ default init after ``torch.manual_seed(0)``, BatchNorm on batch statistics, one 
 
 Work is cut into shards of ``--shard-size`` consecutive official indices, written as
 ``<out-dir>/p<phase>_shard_<k>.npz`` (scores, indices, per-cell CPU seconds, source, setup) and recorded in
-``<out-dir>/manifest.json`` with the file's SHA-256 (checked by :mod:`dagfilter.proxies.zc_bench` on load
-and here on resume). Two phases, each over the whole space before the next:
+``<out-dir>/manifest.json`` with the file's SHA-256 (checked here on resume); after each shard all finished
+shards are consolidated into ``<out-dir>/scores.npz`` (its SHA-256 in the manifest too), the one file
+:func:`dagfilter.proxies.zc_bench.load` reads. Two phases, each over the whole space before the next:
 
 1. the chosen ensemble's members and the cheap proxies in one shared pass per cell: AZ-NAS terms, MeCo,
    SWAP, snip / grad_norm / fisher (one shared backward), jacov, synflow;
@@ -255,6 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     import torch
 
     from dagfilter.data import fixed_batch
+    from dagfilter.proxies.zc_bench import consolidate
 
     torch.set_num_threads(1)
     out_dir, work = Path(args.out_dir), Path(args.work_dir)
@@ -300,12 +302,14 @@ def main(argv: list[str] | None = None) -> int:
             manifest["shards"][key] = {"file": path.name, "sha256": file_sha256(path), "phase": ph,
                                        "cells": list(ranges[k]), "proxies": list(PHASES[ph])}
             write_manifest(out_dir, manifest)
+            consolidate(out_dir)  # scores.npz: every finished shard in one file (what zc_bench.load reads)
+            manifest = read_manifest(out_dir)
             finished += 1
             _log(f"shard {key} (cells {ranges[k][0]}-{ranges[k][1] - 1}) done in {(time.time() - t0) / 60:.1f} min; "
                  f"{sum(1 for x in manifest['shards'] if x.startswith(f'p{ph}_'))}/{len(ranges)} phase-{ph} shards; "
                  + eta.line(ph))
             if args.git_commit:
-                git_commit([path, out_dir / "manifest.json"],
+                git_commit([path, out_dir / "manifest.json", out_dir / "scores.npz"],
                            f"NB201 whole-space proxy scores: shard {key} (official indices {ranges[k][0]}-"
                            f"{ranges[k][1] - 1}, phase {ph}: {', '.join(PHASES[ph])}), SHA-256 in manifest (issue 27)")
     _log("all requested phases done")

@@ -36,10 +36,13 @@ def test_shipped_scores_load_with_setup_and_coverage(zc):
     manifest = SHIPPED / "proxies_nb201_full" / "manifest.json"
     if manifest.is_file():  # every listed shard's bytes hash to the manifest's SHA-256 (checked independently)
         m = json.loads(manifest.read_text())
-        for rec in m["shards"].values():
+        for rec in list(m["shards"].values()) + [m["consolidated"]]:
             raw = (manifest.parent / rec["file"]).read_bytes()
             assert hashlib.sha256(raw).hexdigest() == rec["sha256"]
-        assert len(zc.shards) == len(m["shards"])
+        assert sorted(zc.shards) == sorted(m["shards"])
+        full = zc_bench.load(verify_shards=True)   # the shards themselves give the same scores
+        for p in zc.proxies:
+            np.testing.assert_array_equal(full.scores[p], zc.scores[p])
 
 
 def test_query_in_every_encoding_and_clear_errors(zc):
@@ -86,6 +89,7 @@ def _fake_root(tmp_path: Path) -> Path:
         "p1_000": {"file": f.name, "sha256": hashlib.sha256(f.read_bytes()).hexdigest(), "cells": [0, 5],
                    "proxies": ["meco", "swap"]}}}
     (root / "proxies_nb201_full" / "manifest.json").write_text(json.dumps(manifest))
+    zc_bench.consolidate(root / "proxies_nb201_full")
     return root
 
 
@@ -99,15 +103,22 @@ def test_shards_merge_and_a_tampered_shard_is_refused(tmp_path):
     assert zc.coverage()["meco"] == 1000 + sum(1 for i in range(5) if i not in in_subset)
     assert zc.coverage()["zico"] == 1000                       # proxies the shard lacks keep the subset's
     assert zc.source["meco"][0] == 2
-    f = root / "proxies_nb201_full" / "p1_shard_000.npz"
-    raw = bytearray(f.read_bytes())
-    raw[len(raw) // 2] ^= 0x01
-    f.write_bytes(bytes(raw))
-    with pytest.raises(BenchmarkError, match="p1_000.*fails its SHA-256 check"):
-        zc_bench.load(root)
-    f.unlink()
-    with pytest.raises(BenchmarkError, match="is missing"):
-        zc_bench.load(root)
+    assert zc_bench.load(root, verify_shards=True).query(3, "swap") == 8.5
+    for name, verify in (("scores.npz", False), ("p1_shard_000.npz", True)):  # consolidated file, then a shard
+        f = root / "proxies_nb201_full" / name
+        good = f.read_bytes()
+        raw = bytearray(good)
+        raw[len(raw) // 2] ^= 0x01
+        f.write_bytes(bytes(raw))
+        with pytest.raises(BenchmarkError, match=f"{name}.*fails its SHA-256 check"):
+            zc_bench.load(root, verify_shards=verify)
+        f.unlink()
+        with pytest.raises(BenchmarkError, match="is missing"):
+            zc_bench.load(root, verify_shards=verify)
+        f.write_bytes(good)
+    with pytest.raises(BenchmarkError, match="fails its SHA-256 check"):  # and consolidate refuses it too
+        (root / "proxies_nb201_full" / "p1_shard_000.npz").write_bytes(b"x" + good)
+        zc_bench.consolidate(root / "proxies_nb201_full")
 
 
 def test_manifest_that_lies_about_its_cells_is_refused(tmp_path):
@@ -117,6 +128,10 @@ def test_manifest_that_lies_about_its_cells_is_refused(tmp_path):
     m["shards"]["p1_000"]["cells"] = [5, 10]
     mpath.write_text(json.dumps(m))
     with pytest.raises(BenchmarkError, match="does not hold the cells"):
+        zc_bench.load(root, verify_shards=True)
+    del m["consolidated"]                    # a manifest whose consolidated file is not up to date
+    mpath.write_text(json.dumps(m))
+    with pytest.raises(BenchmarkError, match="does not hold the shards the manifest lists"):
         zc_bench.load(root)
 
 

@@ -153,58 +153,146 @@ def _root(path: str | Path | None) -> Path:
     return Path(str(resources.files("benchmarks_data")))
 
 
-def load(path: str | Path | None = None) -> ZCBench:
-    """Load and verify the zero-cost benchmark (``path``: a ``benchmarks_data``-like folder; default the
-    installed one).
+CONSOLIDATED = "scores.npz"
+"""All finished shards in one file (``consolidate``), so that :func:`load` reads one file, not hundreds."""
 
-    Raises:
-        BenchmarkError: a missing subset file, a shard failing its SHA-256 check, a shard whose
-            setup or cells disagree with the manifest.
-    """
+
+def _read_manifest(folder: Path) -> dict | None:
+    mpath = folder / MANIFEST
+    if not mpath.is_file():
+        return None
+    try:
+        manifest = json.loads(mpath.read_text())
+        if not isinstance(manifest["shards"], dict) or not isinstance(manifest["setup"], dict):
+            raise TypeError
+    except (ValueError, KeyError, TypeError) as exc:
+        raise BenchmarkError(f"{mpath} is not a valid shard manifest ({type(exc).__name__})") from None
+    return manifest
+
+
+def _base(root: Path) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, Any]]:
+    """Scores, sources and setup of the subset file (the layer under the shards)."""
     from .subset import load_subset_scores
 
-    root = _root(path)
     sub = load_subset_scores(root / SUBSET_FILE)
-    proxies = list(sub.scores)
-    scores = {p: np.full(NUM_CELLS, np.nan) for p in proxies}
-    source = {p: np.zeros(NUM_CELLS, dtype=np.int8) for p in proxies}
-    for p in proxies:
+    scores = {p: np.full(NUM_CELLS, np.nan) for p in sub.scores}
+    source = {p: np.zeros(NUM_CELLS, dtype=np.int8) for p in sub.scores}
+    for p in sub.scores:
         ok = ~np.isnan(sub.scores[p])
         scores[p][sub.indices[ok]] = sub.scores[p][ok]
         source[p][sub.indices[ok]] = 1
     setup = {k: sub.meta[k] for k in ("dataset", "batch", "seed", "version") if k in sub.meta}
     setup.update(space="nb201", network={"C": 16, "N": 5}, subset_kernels="NCHW (shipping CPU)")
-    shards: list[str] = []
-    mpath = root / FULL_DIR / MANIFEST
-    if mpath.is_file():
+    return scores, source, setup
+
+
+def _merge_shards(folder: Path, manifest: dict, scores: dict[str, np.ndarray], source: dict[str, np.ndarray]) -> list[str]:
+    """Read every shard of ``manifest`` (SHA-256 checked) into ``scores`` / ``source``; returns their names."""
+    done = []
+    for name in sorted(manifest["shards"]):
+        rec = manifest["shards"][name]
+        f = folder / str(rec.get("file", ""))
         try:
-            manifest = json.loads(mpath.read_text())
-            entries = manifest["shards"]
-            setup.update(manifest["setup"])
-        except (ValueError, KeyError, TypeError) as exc:
-            raise BenchmarkError(f"{mpath} is not a valid shard manifest ({type(exc).__name__})") from None
-        for name in sorted(entries):
-            rec = entries[name]
-            f = root / FULL_DIR / str(rec.get("file", ""))
+            raw = f.read_bytes()
+        except OSError:
+            raise BenchmarkError(f"shard {name}: {f} is missing (listed in {folder / MANIFEST})") from None
+        if hashlib.sha256(raw).hexdigest() != rec.get("sha256"):
+            raise BenchmarkError(f"shard {name}: {f} fails its SHA-256 check (corrupted or edited)")
+        try:
+            with np.load(io.BytesIO(raw), allow_pickle=False) as z:
+                m, idx, src = np.asarray(z["scores"], dtype=np.float64), np.asarray(z["indices"]), z["source"]
+                names = list(json.loads(str(z["meta"])).get("proxies", []))
+        except (ValueError, KeyError, OSError) as exc:
+            raise BenchmarkError(f"shard {name}: {f} is not a shard file ({type(exc).__name__})") from None
+        cells = [int(idx[0]), int(idx[-1]) + 1] if idx.size else []
+        if m.shape != (len(names), idx.size) or list(map(int, rec.get("cells", []))) != cells:
+            raise BenchmarkError(f"shard {name}: {f} does not hold the cells and proxies its manifest entry lists")
+        for r, p in enumerate(names):
+            if p not in scores:
+                scores[p] = np.full(NUM_CELLS, np.nan)
+                source[p] = np.zeros(NUM_CELLS, dtype=np.int8)
+            scores[p][idx] = m[r]
+            source[p][idx] = np.where(src == 1, 1, 2)
+        done.append(name)
+    return done
+
+
+def consolidate(path: str | Path | None = None) -> Path:
+    """Write every finished shard (SHA-256 checked) into one file, ``scores.npz`` beside the manifest, and
+    record its SHA-256 and the shards it holds in the manifest (``scripts/score_nb201_proxies.py`` calls
+    this after each shard). ``path``: the shard folder (default: the installed ``proxies_nb201_full``).
+
+    Raises:
+        BenchmarkError: no manifest, or a shard fails its check.
+    """
+    import os
+
+    folder = _root(None) / FULL_DIR if path is None else Path(path)
+    manifest = _read_manifest(folder)
+    if manifest is None:
+        raise BenchmarkError(f"{folder / MANIFEST} does not exist: nothing to consolidate")
+    scores: dict[str, np.ndarray] = {}
+    source: dict[str, np.ndarray] = {}
+    shards = _merge_shards(folder, manifest, scores, source)
+    names = list(scores)
+    out = folder / CONSOLIDATED
+    tmp = out.with_name(out.name + ".tmp.npz")
+    np.savez(tmp, scores=np.stack([scores[p] for p in names]) if names else np.zeros((0, NUM_CELLS)),
+             source=np.stack([source[p] for p in names]) if names else np.zeros((0, NUM_CELLS), dtype=np.int8),
+             meta=np.asarray(json.dumps({"proxies": names, "shards": shards})))
+    os.replace(tmp, out)
+    manifest["consolidated"] = {"file": CONSOLIDATED, "sha256": hashlib.sha256(out.read_bytes()).hexdigest(),
+                                "shards": shards}
+    mp = folder / MANIFEST
+    mtmp = mp.with_name(MANIFEST + ".tmp")
+    mtmp.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+    os.replace(mtmp, mp)
+    return out
+
+
+def load(path: str | Path | None = None, verify_shards: bool = False) -> ZCBench:
+    """Load and verify the zero-cost benchmark (``path``: a ``benchmarks_data``-like folder; default the
+    installed one).
+
+    By default the whole-space scores come from the consolidated file (one read; its SHA-256 and its list
+    of shards must match the manifest). ``verify_shards=True`` instead reads every shard, checking each
+    one's SHA-256 (slower: hundreds of files).
+
+    Raises:
+        BenchmarkError: a missing subset file; a consolidated file or shard that fails its SHA-256
+            check, is missing, or disagrees with the manifest.
+    """
+    root = _root(path)
+    folder = root / FULL_DIR
+    scores, source, setup = _base(root)
+    manifest = _read_manifest(folder)
+    shards: list[str] = []
+    if manifest is not None:
+        setup.update(manifest["setup"])
+        con = manifest.get("consolidated")
+        if verify_shards or not manifest["shards"]:
+            shards = _merge_shards(folder, manifest, scores, source)
+        elif not isinstance(con, dict) or sorted(con.get("shards", [])) != sorted(manifest["shards"]):
+            raise BenchmarkError(f"{folder / CONSOLIDATED} does not hold the shards the manifest lists "
+                                 f"(run dagfilter.proxies.zc_bench.consolidate())")
+        else:
+            f = folder / CONSOLIDATED
             try:
                 raw = f.read_bytes()
             except OSError:
-                raise BenchmarkError(f"shard {name}: {f} is missing (listed in {mpath})") from None
-            if hashlib.sha256(raw).hexdigest() != rec.get("sha256"):
-                raise BenchmarkError(f"shard {name}: {f} fails its SHA-256 check (corrupted or edited)")
+                raise BenchmarkError(f"{f} is missing (listed in the manifest)") from None
+            if hashlib.sha256(raw).hexdigest() != con.get("sha256"):
+                raise BenchmarkError(f"{f} fails its SHA-256 check (corrupted or edited)")
             with np.load(io.BytesIO(raw), allow_pickle=False) as z:
-                m, idx, src = np.asarray(z["scores"], dtype=np.float64), np.asarray(z["indices"]), z["source"]
-                meta = json.loads(str(z["meta"]))
-            names = list(meta.get("proxies", []))
-            if m.shape != (len(names), idx.size) or list(map(int, rec.get("cells", []))) != [int(idx[0]), int(idx[-1]) + 1]:
-                raise BenchmarkError(f"shard {name}: {f} does not hold the cells and proxies its manifest entry lists")
-            for r, p in enumerate(names):
+                m, src, meta = np.asarray(z["scores"], dtype=np.float64), z["source"], json.loads(str(z["meta"]))
+            for r, p in enumerate(meta["proxies"]):
                 if p not in scores:
                     scores[p] = np.full(NUM_CELLS, np.nan)
                     source[p] = np.zeros(NUM_CELLS, dtype=np.int8)
-                scores[p][idx] = m[r]
-                source[p][idx] = np.where(src == 1, 1, 2)
-            shards.append(name)
+                got = src[r] > 0
+                scores[p][got] = m[r][got]
+                source[p][got] = src[r][got]
+            shards = list(meta["shards"])
     for v in list(scores.values()) + list(source.values()):
         v.setflags(write=False)
     return ZCBench(scores, source, setup, tuple(shards))
@@ -215,4 +303,4 @@ def query(cell: Any, proxy: str | None = None, path: str | Path | None = None) -
     return load(path).query(cell, proxy)
 
 
-__all__ = ["ZCBench", "UnscoredCellError", "load", "query", "SOURCES", "NUM_CELLS", "RESCORE_RTOL"]
+__all__ = ["ZCBench", "UnscoredCellError", "load", "query", "consolidate", "SOURCES", "NUM_CELLS", "RESCORE_RTOL"]
