@@ -319,6 +319,9 @@ class TableBenchmark(Benchmark):
         """"Train" by lookup: the validation accuracy a searcher may see (never a test figure).
 
         Follows ``nats_bench``: ``cifar10`` is answered from ``cifar10-valid``'s ``x-valid``.
+        A table without times gives ``time_cost=None``; time-budgeted search loops should use the
+        nats_bench facade :func:`dagfilter.bench.create`, which raises a clear error instead (or
+        serves real times from official files, or a labelled estimate with ``time_model='flops'``).
         """
         ds = check_dataset(dataset, self._datasets)
         vds, split = self._simulate_split(ds)
