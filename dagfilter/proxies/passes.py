@@ -211,7 +211,7 @@ def _main_capture(network: nn.Module, images: torch.Tensor, labels: torch.Tensor
     """One forward of the first half of ``images`` (and the backwards ``needs`` asks for)."""
     network.train()
     half = images.shape[0] // 2
-    layers = weighted_layers(network)
+    layers = weighted_layers(network) if needs & LABEL_NEEDS else []
     grad = bool(needs & ({"graph", "input_grad"} | LABEL_NEEDS))
     x = images[:half].clone(memory_format=torch.preserve_format)
     y = None if labels is None else labels[:half]
