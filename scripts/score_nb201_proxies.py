@@ -5,7 +5,8 @@ Setup: exactly the one of the shipped 1,000-cell subset scores (``benchmarks_dat
 CIFAR-10 training minibatch of 128 real images (seed 0), benchmark network (C = 16, N = 5), PyTorch's
 default init after ``torch.manual_seed(0)``, BatchNorm on batch statistics, one thread.
 
-Work is cut into shards of ``--shard-size`` consecutive official indices, written as
+Work is cut into shards of ``--shard-size`` (50) consecutive official indices (small, so that a busy shared
+CPU still finishes several per session; the manifest fixes the size for every later resume), written as
 ``<out-dir>/p<phase>_shard_<k>.npz`` (scores, indices, per-cell CPU seconds, source, setup) and recorded in
 ``<out-dir>/manifest.json`` with the file's SHA-256 (checked here on resume); after each shard all finished
 shards are consolidated into ``<out-dir>/scores.npz`` (its SHA-256 in the manifest too), the one file
@@ -200,7 +201,7 @@ def score_shard(phase: int, k: int, rng: tuple[int, int], images, labels, reuse,
     meta = dict(setup_meta(args), proxies=list(names), phase=phase, shard=k, cells=[start, stop],
                 cpu_model=cpu_name(), created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                 reused_from="benchmarks_data/proxies_nb201_subset1000.npz (source = 1)")
-    out = Path(args.out_dir) / f"p{phase}_shard_{k:03d}.npz"
+    out = Path(args.out_dir) / f"p{phase}_shard_{k:03d}.npz"  # 313 shards per phase at size 50
     tmp = out.with_name(out.name + ".tmp.npz")
     np.savez(tmp, scores=scores, indices=idx, cpu_seconds=cpu, source=source, meta=np.asarray(json.dumps(meta)))
     os.replace(tmp, out)
@@ -245,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--work-dir", default="runs/nb201_full_work", help="partial shards (not shipped)")
     p.add_argument("--batch", type=int, default=128)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--shard-size", type=int, default=125)
+    p.add_argument("--shard-size", type=int, default=50)
     p.add_argument("--order-seed", type=int, default=27)
     p.add_argument("--phases", default="1,2", help="phases to run, in order (default 1,2)")
     p.add_argument("--max-shards", type=int, default=None, help="stop after this many shards this run")
