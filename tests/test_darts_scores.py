@@ -13,7 +13,6 @@ from dagfilter.cache import ScoreCache
 from dagfilter.cli import main
 from dagfilter.errors import BenchmarkError
 from dagfilter.pools import load_pool
-from dagfilter.proxies import Execution, score_cells
 from dagfilter.proxies.shipped import darts725_setup, load_darts725_scores
 
 
@@ -34,12 +33,20 @@ def test_shipped_darts_scores_integrity(tmp_path: Path) -> None:
 
 
 def test_shipped_darts_scores_are_reproduced_live(cifar_dir: Path) -> None:
-    """Two cells rescored live (CellScorer through score_cells) give the shipped values bit for bit."""
+    """Two cells rescored live (CellScorer, never the shipped file) give the shipped values within the
+    cross-kernel tolerance (bit for bit only on the machine that made them), and the same value twice
+    in one process."""
+    from dagfilter.proxies import CellScorer
+    from dagfilter.proxies.shipped import NASWOT_RESCORE_RTOL
+
     shipped = load_darts725_scores().scores
     pool = load_pool("darts725")
-    rows = [0, 411]
-    got = score_cells([pool.archs[r] for r in rows], darts725_setup(cifar_dir), None, Execution(progress=False))
-    assert [g.score for g in got] == [shipped[r] for r in rows]
+    scorer = CellScorer(darts725_setup(cifar_dir))
+    for r in (0, 411):
+        live = scorer.score(pool.archs[r])
+        assert live == pytest.approx(shipped[r], rel=NASWOT_RESCORE_RTOL), r
+        if r == 0:
+            assert scorer.score(pool.archs[r]) == live  # same machine, same process: exact
 
 
 def test_pool_naswot_search_reads_imported_scores(tmp_path: Path, cifar_dir: Path, capsys) -> None:

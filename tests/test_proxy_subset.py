@@ -54,9 +54,14 @@ def test_shipped_subset_scores_verify_and_match_a_live_rescoring(cifar_dir):
     k = int(np.flatnonzero(np.isfinite(shipped.scores["meco"]))[0])
     cell = index_strings([int(shipped.indices[k])])[0]
     m = shipped.meta
+    from dagfilter.proxies.zc_bench import RESCORE_RTOL
+
     for proxy in ("meco", "az_expressivity"):
-        live = CellScorer(ScoringSetup(proxy, m["dataset"], cifar_dir, m["batch"], m["seed"])).score(cell)
-        assert live == pytest.approx(shipped.scores[proxy][k], rel=1e-9)
+        scorer = CellScorer(ScoringSetup(proxy, m["dataset"], cifar_dir, m["batch"], m["seed"]))
+        live = scorer.score(cell)
+        # another CPU's kernels: within the measured spread (meco 1.3e-7 here; scripts/measure_rescoring_spread.py)
+        assert live == pytest.approx(shipped.scores[proxy][k], rel=RESCORE_RTOL[proxy])
+        assert scorer.score(cell) == live  # same machine, same process: bit for bit
 
 
 def test_score_matrix_round_trip_and_shape_errors(tmp_path):
@@ -70,9 +75,11 @@ def test_score_matrix_round_trip_and_shape_errors(tmp_path):
         write_score_matrix(m, np.arange(3), {"proxies": ["a"]}, tmp_path / "x.npz")
 
 
-def test_shipped_darts725_proxy_scores_match_a_live_rescoring_bit_for_bit(cifar_dir):
+def test_shipped_darts725_proxy_scores_match_a_live_rescoring(cifar_dir):
     """The shipped DARTS-725 proxy matrix: checksum verified on load, every row scored, and one row
-    rescored live (same network, seed, minibatch and thread count as the script) gives the same floats."""
+    rescored live (same network, seed, minibatch and thread count as the script) gives the shipped
+    values within each proxy's cross-kernel tolerance (bit for bit only on the machine that made them;
+    measured here: zico 3.7e-3, snip 5.8e-5, the rest below 5e-5, scripts/measure_rescoring_spread.py)."""
     from importlib import resources
 
     import torch
@@ -98,5 +105,7 @@ def test_shipped_darts725_proxy_scores_match_a_live_rescoring_bit_for_bit(cifar_
         live = compute_proxies(net, images, labels, MULTI_PROXIES)
     finally:
         torch.set_num_threads(threads)
+    from dagfilter.proxies.zc_bench import RESCORE_RTOL
+
     for proxy in MULTI_PROXIES:
-        assert live[proxy] == shipped.scores[proxy][row], proxy
+        assert live[proxy] == pytest.approx(shipped.scores[proxy][row], rel=RESCORE_RTOL[proxy]), proxy

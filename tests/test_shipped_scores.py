@@ -13,7 +13,7 @@ from scipy.stats import spearmanr
 from dagfilter.cache import ScoreCache
 from dagfilter.cli import main
 from dagfilter.errors import BenchmarkError, ConfigError
-from dagfilter.proxies import Execution, ScoringSetup, score_cells
+from dagfilter.proxies import ScoringSetup
 from dagfilter.proxies.shipped import import_shipped_scores, load_shipped_scores
 
 
@@ -44,12 +44,15 @@ def test_shipped_scores_rank_like_nas_wot(nb201_csv: pd.DataFrame) -> None:
 
 
 def test_shipped_scores_are_reproduced_live(cifar_dir: Path) -> None:
-    """Two cells rescored live on the real CIFAR-10 minibatch give the shipped values."""
+    """Two cells rescored live on the real CIFAR-10 minibatch (CellScorer: score_cells would read them
+    from the shipped file) give the shipped values within the measured cross-kernel tolerance."""
+    from dagfilter.proxies import CellScorer
+    from dagfilter.proxies.shipped import NASWOT_RESCORE_RTOL
+
     s = load_shipped_scores().scores
-    got = score_cells([6111, 0], ScoringSetup("naswot", "cifar10", cifar_dir, 128, 0),
-                      execution=Execution(progress=False))
-    for r, i in zip(got, (6111, 0)):
-        assert r.score == pytest.approx(s[i], rel=1e-6)
+    scorer = CellScorer(ScoringSetup("naswot", "cifar10", cifar_dir, 128, 0))
+    for i in (6111, 0):
+        assert scorer.score(i) == pytest.approx(s[i], rel=NASWOT_RESCORE_RTOL)
 
 
 def test_import_into_cache_feeds_searches(tmp_path: Path, cifar_dir: Path, capsys) -> None:

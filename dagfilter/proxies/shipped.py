@@ -219,6 +219,16 @@ def write_darts725_scores(scores: Any, out: str | os.PathLike, setup: Any, versi
     return out
 
 
+NASWOT_RESCORE_RTOL = 1e-6
+"""Relative tolerance of a live NAS-WOT rescoring against the shipped NAS-WOT scores on another CPU.
+Measured by ``scripts/measure_rescoring_spread.py`` on the 2-core AVX2 EPYC against the files made on
+another machine: at most 1.8e-8 (NB201 cell 14000; darts725 rows 0 / 411: 1.2e-9 / 3.3e-9), float32 vs
+float64 forward pass at most 1.2e-8, 1 vs 2 threads 0. The tolerance is ~50x the largest of these and
+still ~1e4 times below the relative gap between two cells' scores. Bit equality holds only on the
+machine and thread count that made the scores (same process: always). The other proxies' tolerances:
+:data:`dagfilter.proxies.zc_bench.RESCORE_RTOL`."""
+
+
 SUBSET_FILES = {"nb201": "proxies_nb201_subset1000.npz", "darts": "proxies_darts725_cifar10.npz"}
 """Space -> shipped multi-proxy score matrix in ``benchmarks_data`` (the 1,000-cell NB201 subset; darts725 rows)."""
 
