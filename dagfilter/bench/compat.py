@@ -133,6 +133,9 @@ class FlopsTimeModel:
         return self.per_image(mflops) * self.eval_ratio * 256
 
     def describe(self) -> str:
+        if self.slope == 0:
+            return (f"estimate: flat time model ({self.intercept:g} s per epoch of 50k images for every cell; "
+                    f"eval {self.eval_ratio:g}x) - FLOPs ignored")
         return (f"estimate: FLOPs-proportional time model ({self.intercept:g} s + {self.slope:g} s/MFLOP per "
                 f"epoch of 50k images; eval {self.eval_ratio:g}x), fitted to published NATS-Bench per-epoch times")
 
