@@ -258,3 +258,20 @@ def test_facade_over_official_files_draws_trials_and_times(tmp_path, shared_dir,
     official.simulate_train_eval(INDICES[0], "cifar10", hp=12)
     assert official.used_time > 0 and official.arch(INDICES[0]) == api.arch(INDICES[0])
     assert official.query(INDICES[0], "cifar100", "train-all-time", hp=12).value > 0
+
+
+def test_official_adapter_takes_nats_bench_keywords(tmp_path, shared_dir):
+    pytest.importorskip("nats_bench")
+    from .test_bench_official import INDICES, write_fast_mode_archive
+
+    official = bench.from_nats(write_fast_mode_archive(tmp_path / "NATS-tss-v1_0-3ffb9-simple", shared_dir))
+    idx = INDICES[0]
+    mean = official.get_more_info(idx, "cifar100", hp="12", iepoch=None, is_random=False)["valid-accuracy"]
+    draws = {official.get_more_info(idx, "cifar100", hp="12", is_random=True)["valid-accuracy"] for _ in range(16)}
+    assert draws == {mean - 0.5, mean + 0.5}
+    assert official.get_more_info(idx, "cifar100", hp="12", is_random=888)["valid-accuracy"] == mean + 0.5
+    # iepoch reaches the official files: the archive's non-final epochs hold half the final accuracy
+    assert official.get_more_info(idx, "cifar100", hp="12", iepoch=5, is_random=False)["valid-accuracy"] == mean / 2
+    official.reset_time()
+    acc, _, cost, total = official.simulate_train_eval(idx, "cifar100", hp="12", iepoch=None, account_time=True)
+    assert acc in (mean - 0.5, mean + 0.5) and total == cost == official.used_time > 0

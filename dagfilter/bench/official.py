@@ -238,12 +238,13 @@ class NatsBenchmark(Benchmark):
         h = self.default_hp if hp is None else check_hp(hp)
         return f"{h:02d}" if h < 10 else str(h)
 
-    def _info(self, idx: int, dataset: str, hp: Any, seeds: Any) -> dict[str, Any]:
+    def _info(self, idx: int, dataset: str, hp: Any, seeds: Any, iepoch: Any = None) -> dict[str, Any]:
         is_random: Any = False if seeds in (None, "mean") else seeds
-        if is_random is not False and (isinstance(is_random, bool) or not isinstance(is_random, int)):
-            raise BenchmarkError(f"seeds must be None, 'mean' or an integer seed of the official files, got {seeds!r}")
+        if is_random is not False and is_random is not True and (isinstance(is_random, bool) or not isinstance(is_random, int)):
+            raise BenchmarkError(f"seeds must be None, 'mean', True (one random trial) or an integer seed of the "
+                                 f"official files, got {seeds!r}")
         try:
-            return self.api.get_more_info(idx, dataset, hp=self._hp_str(hp), is_random=is_random)
+            return self.api.get_more_info(idx, dataset, iepoch=iepoch, hp=self._hp_str(hp), is_random=is_random)
         except BenchmarkError:
             raise
         except (KeyError, ValueError, AssertionError, FileNotFoundError) as exc:
@@ -299,10 +300,16 @@ class NatsBenchmark(Benchmark):
             self.api._used_time = 0
 
     def get_more_info(self, arch: Any, dataset: str, hp: "int | str | None" = None,
-                      seeds: "str | int | None" = None) -> dict[str, Any]:
-        """The official ``get_more_info`` dict (mean over seeds by default) plus ``hp``."""
+                      seeds: "str | int | None" = None, *, iepoch: Any = None, is_random: Any = None) -> dict[str, Any]:
+        """The official ``get_more_info`` dict (mean over seeds by default) plus ``hp``.
+
+        ``iepoch`` and ``is_random`` (``False`` mean, ``True`` one random trial, an int one seed)
+        are passed on as ``nats_bench`` takes them; ``is_random`` overrides ``seeds``.
+        """
         idx = self._must(arch)
-        out = dict(self._info(idx, check_dataset(dataset), hp, seeds))
+        if is_random is not None:
+            seeds = None if is_random is False else is_random
+        out = dict(self._info(idx, check_dataset(dataset), hp, seeds, iepoch))
         out.update(dataset=dataset, hp=self.default_hp if hp is None else check_hp(hp), index=idx)
         return out
 
@@ -317,11 +324,12 @@ class NatsBenchmark(Benchmark):
             raise BenchmarkError(f"no cost figures for index {idx} on {dataset}: {exc!r}") from None
 
     def simulate_train_eval(self, arch: Any, dataset: str, hp: "int | str | None" = None,
-                            account_time: bool = True) -> SimulatedEval:
+                            account_time: bool = True, *, iepoch: Any = None) -> SimulatedEval:
         """The official ``simulate_train_eval`` (one random seed, as ``nats_bench`` does)."""
         idx = self._must(arch)
         try:
-            out = self.api.simulate_train_eval(idx, dataset, hp=self._hp_str(hp), account_time=account_time)
+            out = self.api.simulate_train_eval(idx, dataset, iepoch=iepoch, hp=self._hp_str(hp),
+                                               account_time=account_time)
         except BenchmarkError:
             raise
         except (KeyError, ValueError, AssertionError) as exc:
