@@ -444,7 +444,9 @@ class NatsCompat:
         idx = self._index(index)
         h = self._hp(hp)
         if self._official:
-            return InfoDict(self._bench.get_cost_info(idx, dataset, hp=h), why="the official files lack it")
+            raw = self._bench.get_cost_info(idx, dataset, hp=h)
+            return InfoDict({k: v for k, v in raw.items() if v is not None},
+                            why=f"the official files give no value for it at index {idx}, hp={h}")
         ds = check_dataset(dataset, self._bench.datasets)  # type: ignore[attr-defined]
         cost = self._bench.get_cost_info(idx, COST_HEAD.get(ds, ds))
         out = InfoDict({k: v for k, v in cost.items() if v is not None},
