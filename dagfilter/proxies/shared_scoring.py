@@ -12,7 +12,7 @@ import time
 from typing import Any, Sequence
 
 from ..errors import ConfigError
-from .passes import MULTI_PROXIES, compute_proxies
+from .passes import compute_proxies, shared_proxy_names
 
 
 def score_cells_shared(cells: Sequence[str], setup: Any, cache: Any,
@@ -23,7 +23,7 @@ def score_cells_shared(cells: Sequence[str], setup: Any, cache: Any,
     Args:
         cells: canonical cell strings (see :func:`~dagfilter.proxies.scoring.cell_key`).
         setup: a :class:`~dagfilter.proxies.config.ScoringSetup` whose ``proxy`` is a name or a tuple of
-            names from :data:`~dagfilter.proxies.passes.MULTI_PROXIES`; each score is cached under
+            names of shared-pass proxies (:func:`~dagfilter.proxies.passes.shared_proxy_names`); each score is cached under
             ``setup.for_proxy(name)``'s key.
         cache: a :class:`~dagfilter.cache.ScoreCache` (required: results are delivered through it).
         indices: NAS-Bench-201 index of each cell (stored with the rows), or None.
@@ -34,9 +34,10 @@ def score_cells_shared(cells: Sequence[str], setup: Any, cache: Any,
     from .scoring import CellScorer
 
     proxies = setup.proxies
-    bad = [p for p in proxies if p not in MULTI_PROXIES]
+    known = shared_proxy_names()
+    bad = [p for p in proxies if p not in known]
     if bad:
-        raise ConfigError(f"proxy {bad[0]!r} has no shared pass; known: {', '.join(MULTI_PROXIES)}")
+        raise ConfigError(f"proxy {str(bad[0])[:60]!r} has no shared pass; known: {', '.join(known)}")
     if cache is None:
         raise ConfigError("score_cells_shared needs a score cache")
     scorer = CellScorer(setup.for_proxy(proxies[0]))
