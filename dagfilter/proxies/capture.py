@@ -119,8 +119,9 @@ def shared_proxy(name: str, *, needs: tuple[str, ...] = (), own_pass: bool = Fal
     def deco(fn: Callable[[Capture], float]) -> Callable[[Capture], float]:
         from .registry import register_shared
 
-        if name in _SHARED and _SHARED[name].fn is not fn:
-            raise ConfigError(f"shared proxy {name!r} is already declared")
+        old = _SHARED.get(name)
+        if old is not None and (old.fn.__module__, old.fn.__qualname__) != (fn.__module__, fn.__qualname__):
+            raise ConfigError(f"shared proxy {name!r} is already declared by {old.fn.__module__}.{old.fn.__qualname__}")
         desc = description or (fn.__doc__ or "").split("\n")[0]
         _SHARED[name] = SharedProxy(name, fn, frozenset(needs), own_pass, stream, desc)
         register_shared(name, desc)
