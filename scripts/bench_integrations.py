@@ -210,7 +210,8 @@ def write_markdown(summary: dict, seeds: list[int], out: Path, fig_name: str, co
         f"seconds per epoch = ({tm.intercept:g} + {tm.slope:g} x MFLOPs) x training images / 50,000, plus one validation "
         f"pass at {tm.eval_ratio:g} of the per-image training cost. It is fitted to the only two per-epoch training "
         "times published for NATS-Bench topology cells that we could find (NATS-Bench GitHub issue #4: index 284, "
-        "11.7 MFLOPs, 9.75 s/epoch; issue #54: a 94.26 %-accurate cell, 28.80 s/epoch and 1.82 s per test pass - "
+        "11.7 MFLOPs, 9.75 s/epoch - the issue does not name the data set, we take CIFAR-10 train+valid, the setting "
+        "its author queried 284 in in issue #2; issue #54, CIFAR-10 train+valid: a 94.26 %-accurate cell, 28.80 s/epoch and 1.82 s per test pass - "
         "its index is not given, we used the median FLOPs, 121.8 M, of the 20 cells within 0.15 points of that "
         "accuracy, whose FLOPs range 90-185 M maps to 23.3-39.7 s). Two points fit two parameters, so this is a "
         "calibration, not an independent validation; what it gets right is the published order of magnitude and "
@@ -277,6 +278,10 @@ def write_markdown(summary: dict, seeds: list[int], out: Path, fig_name: str, co
         "estimate, and official files' real times could move them either way.",
     ]
     lines += reading
+    if not flat and (out.parent / "integrations_flat.md").exists():
+        reading += ["", "Sensitivity to the time estimate: `integrations_flat.md` repeats every run with equal time per "
+                    "evaluation (FLOPs ignored)."]
+        lines += reading[-2:]
     lines += ["", "## The issue's goals", ""] + goal
     lines += [
         "",

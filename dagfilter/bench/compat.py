@@ -106,8 +106,9 @@ class FlopsTimeModel:
     Train seconds per epoch = ``(intercept + slope * MFLOPs) * train_images / 50,000``; one pass over
     the validation images costs ``eval_ratio`` of training on as many images; latency is one forward
     batch of 256 images at that rate. The defaults are fitted to the two per-epoch training times
-    published for NATS-Bench topology cells that we found (both CIFAR-10, 50,000 training images,
-    200-epoch schedule): index 284 (11.7 MFLOPs) 9.75 s/epoch (NATS-Bench issue #4), and a
+    published for NATS-Bench topology cells that we found: index 284 (11.7 MFLOPs) 9.75 s/epoch
+    (NATS-Bench issue #4, which does not name the data set; we take CIFAR-10 train+valid, 50,000
+    images, the setting the same user queried index 284 in in issue #2), and a CIFAR-10 (50,000 images)
     94.26 %-accurate cell, 28.80 s/epoch with 1.82 s per pass over the 10,000 test images (issue
     #54; its index is not given: we take the median FLOPs, 121.8 M, of the 20 cells within 0.15
     points of that accuracy; their FLOPs range 90-185 M gives 23.3-39.7 s). ``eval_ratio`` = (1.82 /
