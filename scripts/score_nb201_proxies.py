@@ -23,7 +23,9 @@ memory format (:func:`dagfilter.proxies.passes.compute_proxies`); ``scripts/benc
 measures how far that is from the NCHW kernels the subset was scored with.
 
 The job resumes: finished shards (in the manifest, checksum verified) are skipped, and the cells of an
-unfinished shard are kept in ``<work-dir>/partial_p<phase>_<k>.json`` every few cells. ``--git-commit``
+unfinished shard are kept in ``<work-dir>/partial_p<phase>_<k>.json`` every few cells. Several processes
+may run at once (one per idle core, same arguments): each claims a shard in the work dir before scoring it
+(a claim of a dead process is taken over) and updates the manifest under a file lock. ``--git-commit``
 commits each finished shard and the manifest (their paths only) as it completes; ``--stop-at HH:MM``
 (UTC) starts no shard after that time. Run it niced, one thread::
 
@@ -33,6 +35,7 @@ commits each finished shard and the manifest (their paths only) as it completes;
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
@@ -109,6 +112,45 @@ def stop_time(hhmm: str) -> float:
     except ValueError:
         raise SystemExit(f"--stop-at wants HH:MM (UTC), got {hhmm[:20]!r}") from None
     return (t if t > now else t + dt.timedelta(days=1)).timestamp()
+
+
+def claim(work: Path, key: str) -> bool:
+    """Claim shard ``key`` for this process (a file holding its pid); False when a live process holds it.
+    A claim left by a dead process is taken over (its partial cells are kept)."""
+    path = work / f"claim_{key}"
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    except FileExistsError:
+        try:
+            pid = int(path.read_text().strip() or 0)
+        except (OSError, ValueError):
+            pid = 0
+        if pid and pid != os.getpid():
+            try:
+                os.kill(pid, 0)
+                return False  # alive
+            except ProcessLookupError:
+                pass
+            except PermissionError:
+                return False
+        path.write_text(str(os.getpid()))
+        return True
+    with os.fdopen(fd, "w") as fh:
+        fh.write(str(os.getpid()))
+    return True
+
+
+@contextlib.contextmanager
+def locked(work: Path):
+    """An exclusive lock (``flock``) shared by every process of the job."""
+    import fcntl
+
+    with open(work / "manifest.lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def read_manifest(out_dir: Path) -> dict | None:
@@ -290,7 +332,7 @@ def main(argv: list[str] | None = None) -> int:
     for ph in phases:
         for k in order:
             key = f"p{ph}_{k:03d}"
-            if key in manifest["shards"]:
+            if key in (read_manifest(out_dir) or manifest)["shards"]:  # another process may have finished it
                 continue
             if args.max_shards is not None and finished >= args.max_shards:
                 _log(f"--max-shards {args.max_shards} reached")
@@ -298,13 +340,18 @@ def main(argv: list[str] | None = None) -> int:
             if deadline is not None and time.time() >= deadline:
                 _log(f"--stop-at {args.stop_at} reached: no new shard started")
                 return 0
+            if not claim(work, key):  # a live process is scoring it
+                continue
             t0 = time.time()
             path = score_shard(ph, k, ranges[k], images, labels, reuse, args, work, eta)
-            manifest["shards"][key] = {"file": path.name, "sha256": file_sha256(path), "phase": ph,
-                                       "cells": list(ranges[k]), "proxies": list(PHASES[ph])}
-            write_manifest(out_dir, manifest)
-            consolidate(out_dir)  # scores.npz: every finished shard in one file (what zc_bench.load reads)
-            manifest = read_manifest(out_dir)
+            with locked(work):  # read-modify-write of the manifest, one process at a time
+                manifest = read_manifest(out_dir) or manifest
+                manifest["shards"][key] = {"file": path.name, "sha256": file_sha256(path), "phase": ph,
+                                           "cells": list(ranges[k]), "proxies": list(PHASES[ph])}
+                write_manifest(out_dir, manifest)
+                consolidate(out_dir)  # scores.npz: every finished shard in one file (what zc_bench.load reads)
+                manifest = read_manifest(out_dir)
+            (work / f"claim_{key}").unlink(missing_ok=True)
             finished += 1
             _log(f"shard {key} (cells {ranges[k][0]}-{ranges[k][1] - 1}) done in {(time.time() - t0) / 60:.1f} min; "
                  f"{sum(1 for x in manifest['shards'] if x.startswith(f'p{ph}_'))}/{len(ranges)} phase-{ph} shards; "

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from importlib import resources
 from pathlib import Path
 
@@ -34,12 +36,20 @@ def test_two_tiny_shards_resume_and_tamper(tmp_path, cifar_dir):
         for i in range(a, b):
             got = zc.query(i)
             assert set(got) >= set(mod.PHASES[1]) and all(isinstance(v, float) for v in got.values())
-    # resume: the two finished shards are kept, one more is scored
+    # resume: the two finished shards are kept, one more is scored - not the next in order, which a live
+    # process (a sleeping child standing in for a second scorer) has claimed
     stamp = {k: (out / r["file"]).stat().st_mtime_ns for k, r in m["shards"].items()}
-    assert mod.main(base + ["--max-shards", "1"]) == 0
+    order = [f"p1_{k:03d}" for k in mod.shard_order(len(mod.shard_ranges(2)), 5)]
+    nxt = [k for k in order if k not in m["shards"]][:2]
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    try:
+        (tmp_path / "work" / f"claim_{nxt[0]}").write_text(str(other.pid))
+        assert mod.main(base + ["--max-shards", "1"]) == 0
+    finally:
+        other.kill()
     m2 = json.loads((out / "manifest.json").read_text())
-    assert len(m2["shards"]) == 3 and all((out / m2["shards"][k]["file"]).stat().st_mtime_ns == t
-                                          for k, t in stamp.items())
+    assert len(m2["shards"]) == 3 and nxt[1] in m2["shards"] and nxt[0] not in m2["shards"]
+    assert all((out / m2["shards"][k]["file"]).stat().st_mtime_ns == t for k, t in stamp.items())
     assert zc_bench.load(root, verify_shards=True).shards == tuple(sorted(m2["shards"]))
     # a tampered shard stops the job before it scores anything
     f = out / m2["shards"][first[0]]["file"]
