@@ -30,3 +30,13 @@ def test_average_ranks_match_scipy_rankdata() -> None:
         a = rng.integers(0, 7, n).astype(float)
         a[::7] = -np.inf
         assert np.array_equal(average_ranks(a), rankdata(a, method="average"))
+
+
+def test_rank_list_imports_no_torch_and_lists_every_builtin_proxy() -> None:
+    got = _modules_after("from dagfilter.cli import main\nassert main(['rank', '--list']) == 0")
+    assert got["torch"] is False
+    from dagfilter.proxies import available_proxies, get_proxy
+    from dagfilter.rankers.registry import BUILTIN_LIVE
+
+    ours = {p for p in available_proxies() if getattr(get_proxy(p).fn, "__module__", "").startswith("dagfilter.")}
+    assert set(BUILTIN_LIVE) == ours  # the static list is what dagfilter's own modules register

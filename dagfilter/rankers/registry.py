@@ -63,12 +63,27 @@ def register_ranker(name: str, factory: Factory, kind: str = "analytic", descrip
     _REGISTRY.add(RankerInfo(name, factory, kind, description), overwrite)
 
 
+BUILTIN_LIVE = ("az_expressivity", "az_progressivity", "az_trainability", "fisher", "grad_norm", "jacov",
+                "linear_regions", "meco", "naswot", "ntk", "snip", "swap", "synflow", "zen", "zico")
+"""The proxies dagfilter's own proxy modules register (``tests/test_startup.py`` checks the list against
+the registry), so listing rankers does not import torch and every proxy module (seconds)."""
+
+
 def available_rankers() -> dict[str, str]:
-    """``{name: "kind: description"}`` of the registered rankers (and live proxies), sorted by name."""
-    from ..proxies import available_proxies
+    """``{name: "kind: description"}`` of the registered rankers (and live proxies), sorted by name.
+
+    Until the proxy registry has been imported (by scoring, or by registering a proxy of your own),
+    the live proxies listed are :data:`BUILTIN_LIVE`, so the listing imports no torch."""
+    import sys
 
     out = {n: f"{i.kind}: {i.description}" for n, i in _REGISTRY.entries.items()}
-    for p in available_proxies():
+    if "dagfilter.proxies.registry" in sys.modules:
+        from ..proxies import available_proxies
+
+        live = available_proxies()
+    else:
+        live = list(BUILTIN_LIVE)
+    for p in live:
         out.setdefault(p, "live: training-free proxy (one forward pass per cell)")
     return dict(sorted(out.items()))
 
