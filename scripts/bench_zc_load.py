@@ -3,7 +3,7 @@
 
 * ``shipped``: the installed files as they are (subset file + the whole-space shards finished so far);
 * ``complete``: a synthetic complete benchmark in a temporary folder, in the exact shard format of
-  ``scripts/score_nb201_proxies.py`` (125-cell shards, both phases: 250 shards, random scores), so the
+  ``scripts/score_nb201_proxies.py`` (50-cell shards, both phases: 626 shards, 25 per pack, random scores), so the
   time of the finished benchmark is known before it exists.
 
 Wall time of ``load()`` after the module is imported (median of ``--reps``), and of one ``query``.
@@ -27,7 +27,7 @@ PHASES = {1: ["az_expressivity", "az_progressivity", "az_trainability", "meco", 
               "jacov", "synflow"], 2: ["zico", "zen"]}
 
 
-def synthetic(root: Path, shard_size: int = 125) -> None:
+def synthetic(root: Path, shard_size: int = 50) -> None:
     """A complete benchmark folder under ``root`` (random scores, real format and checksums)."""
     import shutil
     from importlib import resources
@@ -47,9 +47,9 @@ def synthetic(root: Path, shard_size: int = 125) -> None:
             shards[f"p{ph}_{k:03d}"] = {"file": f.name, "sha256": hashlib.sha256(f.read_bytes()).hexdigest(),
                                         "cells": [a, b], "proxies": names, "phase": ph}
     (root / "proxies_nb201_full" / "manifest.json").write_text(json.dumps({"setup": {}, "shards": shards}))
-    from dagfilter.proxies.zc_bench import consolidate
+    from dagfilter.proxies.zc_bench import pack_shards
 
-    consolidate(root / "proxies_nb201_full")
+    pack_shards(root / "proxies_nb201_full")
 
 
 def main(argv: list[str] | None = None) -> int:

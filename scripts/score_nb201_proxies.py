@@ -8,9 +8,9 @@ default init after ``torch.manual_seed(0)``, BatchNorm on batch statistics, one 
 Work is cut into shards of ``--shard-size`` (50) consecutive official indices (small, so that a busy shared
 CPU still finishes several per session; the manifest fixes the size for every later resume), written as
 ``<out-dir>/p<phase>_shard_<k>.npz`` (scores, indices, per-cell CPU seconds, source, setup) and recorded in
-``<out-dir>/manifest.json`` with the file's SHA-256 (checked here on resume); after each shard all finished
-shards are consolidated into ``<out-dir>/scores.npz`` (its SHA-256 in the manifest too), the one file
-:func:`dagfilter.proxies.zc_bench.load` reads. Two phases, each over the whole space before the next:
+``<out-dir>/manifest.json`` with the file's SHA-256 (checked here on resume); every 25 finished shards are
+packed into one immutable ``<out-dir>/pack_XXX.npz`` (its SHA-256 in the manifest too), so that
+:func:`dagfilter.proxies.zc_bench.load` reads a few dozen files. Two phases, each over the whole space before the next:
 
 1. the chosen ensemble's members and the cheap proxies in one shared pass per cell: AZ-NAS terms, MeCo,
    SWAP, snip / grad_norm / fisher (one shared backward), jacov, synflow;
@@ -299,7 +299,7 @@ def main(argv: list[str] | None = None) -> int:
     import torch
 
     from dagfilter.data import fixed_batch
-    from dagfilter.proxies.zc_bench import consolidate
+    from dagfilter.proxies.zc_bench import pack_shards
 
     torch.set_num_threads(1)
     out_dir, work = Path(args.out_dir), Path(args.work_dir)
@@ -349,7 +349,7 @@ def main(argv: list[str] | None = None) -> int:
                 manifest["shards"][key] = {"file": path.name, "sha256": file_sha256(path), "phase": ph,
                                            "cells": list(ranges[k]), "proxies": list(PHASES[ph])}
                 write_manifest(out_dir, manifest)
-                consolidate(out_dir)  # scores.npz: every finished shard in one file (what zc_bench.load reads)
+                packs = pack_shards(out_dir)  # every 25 shards: one immutable pack file (what load() reads)
                 manifest = read_manifest(out_dir)
             (work / f"claim_{key}").unlink(missing_ok=True)
             finished += 1
@@ -357,7 +357,7 @@ def main(argv: list[str] | None = None) -> int:
                  f"{sum(1 for x in manifest['shards'] if x.startswith(f'p{ph}_'))}/{len(ranges)} phase-{ph} shards; "
                  + eta.line(ph))
             if args.git_commit:
-                git_commit([path, out_dir / "manifest.json", out_dir / "scores.npz"],
+                git_commit([path, out_dir / "manifest.json", *packs],
                            f"NB201 whole-space proxy scores: shard {key} (official indices {ranges[k][0]}-"
                            f"{ranges[k][1] - 1}, phase {ph}: {', '.join(PHASES[ph])}), SHA-256 in manifest (issue 27)")
     _log("all requested phases done")

@@ -36,7 +36,7 @@ def test_shipped_scores_load_with_setup_and_coverage(zc):
     manifest = SHIPPED / "proxies_nb201_full" / "manifest.json"
     if manifest.is_file():  # every listed shard's bytes hash to the manifest's SHA-256 (checked independently)
         m = json.loads(manifest.read_text())
-        for rec in list(m["shards"].values()) + [m["consolidated"]]:
+        for rec in list(m["shards"].values()) + list(m.get("packs", {}).values()):
             raw = (manifest.parent / rec["file"]).read_bytes()
             assert hashlib.sha256(raw).hexdigest() == rec["sha256"]
         assert sorted(zc.shards) == sorted(m["shards"])
@@ -76,36 +76,45 @@ def test_cli_matches_the_api(zc, capsys):
 
 
 def _fake_root(tmp_path: Path) -> Path:
-    """A benchmarks_data-like folder: the shipped subset file and one shard of cells 0-4 written here."""
+    """A benchmarks_data-like folder: the shipped subset file and three shards of 5 cells (0-14) written
+    here; the first two packed together (pack size 2), the third loose."""
     root = tmp_path / "bd"
-    (root / "proxies_nb201_full").mkdir(parents=True)
+    folder = root / "proxies_nb201_full"
+    folder.mkdir(parents=True)
     shutil.copy(SHIPPED / "proxies_nb201_subset1000.npz", root)
-    scores = np.arange(10, dtype=np.float64).reshape(2, 5) + 0.5
-    meta = {"proxies": ["meco", "swap"], "phase": 1, "cells": [0, 5], "batch": 128, "seed": 0}
-    f = root / "proxies_nb201_full" / "p1_shard_000.npz"
-    np.savez(f, scores=scores, indices=np.arange(5), source=np.zeros(5, dtype=np.int8),
-             cpu_seconds=np.ones(5), meta=np.asarray(json.dumps(meta)))
-    manifest = {"setup": {"dataset": "cifar10", "batch": 128, "seed": 0}, "shards": {
-        "p1_000": {"file": f.name, "sha256": hashlib.sha256(f.read_bytes()).hexdigest(), "cells": [0, 5],
-                   "proxies": ["meco", "swap"]}}}
-    (root / "proxies_nb201_full" / "manifest.json").write_text(json.dumps(manifest))
-    zc_bench.consolidate(root / "proxies_nb201_full")
+    shards = {}
+    for k in range(3):
+        scores = np.arange(10, dtype=np.float64).reshape(2, 5) + 0.5 + 100 * k
+        cells = [5 * k, 5 * k + 5]
+        f = folder / f"p1_shard_{k:03d}.npz"
+        np.savez(f, scores=scores, indices=np.arange(*cells), source=np.zeros(5, dtype=np.int8),
+                 cpu_seconds=np.ones(5), meta=np.asarray(json.dumps({"proxies": ["meco", "swap"], "cells": cells})))
+        shards[f"p1_{k:03d}"] = {"file": f.name, "sha256": hashlib.sha256(f.read_bytes()).hexdigest(),
+                                 "cells": cells, "proxies": ["meco", "swap"]}
+    (folder / "manifest.json").write_text(json.dumps({"setup": {"dataset": "cifar10", "batch": 128, "seed": 0},
+                                                      "shards": shards}))
+    assert [p.name for p in zc_bench.pack_shards(folder, size=2)] == ["pack_000.npz"]
+    assert zc_bench.pack_shards(folder, size=2) == []          # one loose shard left: no new pack
     return root
 
 
-def test_shards_merge_and_a_tampered_shard_is_refused(tmp_path):
+def test_packs_and_loose_shards_merge_and_tampering_is_refused(tmp_path):
     root = _fake_root(tmp_path)
     zc = zc_bench.load(root)
-    assert zc.query(3, "swap") == 8.5 and zc.query(0, "meco") == 0.5 and zc.shards == ("p1_000",)
+    assert zc.query(3, "swap") == 8.5 and zc.query(0, "meco") == 0.5 and zc.query(12, "swap") == 207.5
+    assert zc.shards == ("p1_000", "p1_001", "p1_002")
     from dagfilter.proxies.subset import load_subset_scores
 
     in_subset = set(load_subset_scores().indices.tolist())
-    assert zc.coverage()["meco"] == 1000 + sum(1 for i in range(5) if i not in in_subset)
-    assert zc.coverage()["zico"] == 1000                       # proxies the shard lacks keep the subset's
+    assert zc.coverage()["meco"] == 1000 + sum(1 for i in range(15) if i not in in_subset)
+    assert zc.coverage()["zico"] == 1000                       # proxies the shards lack keep the subset's
     assert zc.source["meco"][0] == 2
-    assert zc_bench.load(root, verify_shards=True).query(3, "swap") == 8.5
-    for name, verify in (("scores.npz", False), ("p1_shard_000.npz", True)):  # consolidated file, then a shard
-        f = root / "proxies_nb201_full" / name
+    full = zc_bench.load(root, verify_shards=True)
+    for p in ("meco", "swap"):
+        np.testing.assert_array_equal(full.scores[p], zc.scores[p])
+    folder = root / "proxies_nb201_full"
+    for name, verify in (("pack_000.npz", False), ("p1_shard_002.npz", False), ("p1_shard_000.npz", True)):
+        f = folder / name
         good = f.read_bytes()
         raw = bytearray(good)
         raw[len(raw) // 2] ^= 0x01
@@ -116,22 +125,21 @@ def test_shards_merge_and_a_tampered_shard_is_refused(tmp_path):
         with pytest.raises(BenchmarkError, match="is missing"):
             zc_bench.load(root, verify_shards=verify)
         f.write_bytes(good)
-    with pytest.raises(BenchmarkError, match="fails its SHA-256 check"):  # and consolidate refuses it too
-        (root / "proxies_nb201_full" / "p1_shard_000.npz").write_bytes(b"x" + good)
-        zc_bench.consolidate(root / "proxies_nb201_full")
+    zc_bench.load(root)
 
 
-def test_manifest_that_lies_about_its_cells_is_refused(tmp_path):
+def test_manifest_that_lies_is_refused(tmp_path):
     root = _fake_root(tmp_path)
     mpath = root / "proxies_nb201_full" / "manifest.json"
     m = json.loads(mpath.read_text())
-    m["shards"]["p1_000"]["cells"] = [5, 10]
+    m["shards"]["p1_002"]["cells"] = [5, 10]
     mpath.write_text(json.dumps(m))
     with pytest.raises(BenchmarkError, match="does not hold the cells"):
-        zc_bench.load(root, verify_shards=True)
-    del m["consolidated"]                    # a manifest whose consolidated file is not up to date
+        zc_bench.load(root)
+    m["shards"]["p1_002"]["cells"] = [10, 15]
+    m["packs"]["pack_000"]["shards"] = ["p1_000", "p1_002"]   # a pack entry naming shards it does not hold
     mpath.write_text(json.dumps(m))
-    with pytest.raises(BenchmarkError, match="does not hold the shards the manifest lists"):
+    with pytest.raises(BenchmarkError, match="pack pack_000 does not hold the shards"):
         zc_bench.load(root)
 
 

@@ -155,8 +155,10 @@ def _root(path: str | Path | None) -> Path:
     return Path(str(resources.files("benchmarks_data")))
 
 
-CONSOLIDATED = "scores.npz"
-"""All finished shards in one file (``consolidate``), so that :func:`load` reads one file, not hundreds."""
+PACK_SHARDS = 25
+"""Finished shards are packed 25 at a time into immutable ``pack_XXX.npz`` files (:func:`pack_shards`), so
+that :func:`load` reads a few dozen files, not hundreds, and no file is ever rewritten (the git history
+grows by the data once)."""
 
 
 def _read_manifest(folder: Path) -> dict | None:
@@ -219,10 +221,25 @@ def _merge_shards(folder: Path, manifest: dict, scores: dict[str, np.ndarray], s
     return done
 
 
-def consolidate(path: str | Path | None = None) -> Path:
-    """Write every finished shard (SHA-256 checked) into one file, ``scores.npz`` beside the manifest, and
-    record its SHA-256 and the shards it holds in the manifest (``scripts/score_nb201_proxies.py`` calls
-    this after each shard). ``path``: the shard folder (default: the installed ``proxies_nb201_full``).
+def _read_npz(f: Path, sha: Any, what: str) -> dict[str, Any]:
+    try:
+        raw = f.read_bytes()
+    except OSError:
+        raise BenchmarkError(f"{what}: {f} is missing (listed in its manifest)") from None
+    if hashlib.sha256(raw).hexdigest() != sha:
+        raise BenchmarkError(f"{what}: {f} fails its SHA-256 check (corrupted or edited)")
+    try:
+        with np.load(io.BytesIO(raw), allow_pickle=False) as z:
+            return {k: z[k] for k in z.files}
+    except (ValueError, KeyError, OSError) as exc:
+        raise BenchmarkError(f"{what}: {f} is not a score file ({type(exc).__name__})") from None
+
+
+def pack_shards(path: str | Path | None = None, size: int = PACK_SHARDS) -> list[Path]:
+    """Pack finished shards not in any pack yet, ``size`` at a time (sorted by name), into new immutable
+    ``pack_XXX.npz`` files beside the manifest (each one's SHA-256 and shards recorded in the manifest);
+    returns the new files (none until ``size`` unpacked shards exist). ``path``: the shard folder (default:
+    the installed ``proxies_nb201_full``). ``scripts/score_nb201_proxies.py`` calls it after each shard.
 
     Raises:
         BenchmarkError: no manifest, or a shard fails its check.
@@ -232,23 +249,33 @@ def consolidate(path: str | Path | None = None) -> Path:
     folder = _root(None) / FULL_DIR if path is None else Path(path)
     manifest = _read_manifest(folder)
     if manifest is None:
-        raise BenchmarkError(f"{folder / MANIFEST} does not exist: nothing to consolidate")
-    scores: dict[str, np.ndarray] = {}
-    source: dict[str, np.ndarray] = {}
-    shards = _merge_shards(folder, manifest, scores, source)
-    names = list(scores)
-    out = folder / CONSOLIDATED
-    tmp = out.with_name(out.name + ".tmp.npz")
-    np.savez(tmp, scores=np.stack([scores[p] for p in names]) if names else np.zeros((0, NUM_CELLS)),
-             source=np.stack([source[p] for p in names]) if names else np.zeros((0, NUM_CELLS), dtype=np.int8),
-             meta=np.asarray(json.dumps({"proxies": names, "shards": shards})))
-    os.replace(tmp, out)
-    manifest["consolidated"] = {"file": CONSOLIDATED, "sha256": hashlib.sha256(out.read_bytes()).hexdigest(),
-                                "shards": shards}
-    mp = folder / MANIFEST
-    mtmp = mp.with_name(MANIFEST + ".tmp")
-    mtmp.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
-    os.replace(mtmp, mp)
+        raise BenchmarkError(f"{folder / MANIFEST} does not exist: nothing to pack")
+    packs = manifest.setdefault("packs", {})
+    packed = {n for rec in packs.values() for n in rec.get("shards", [])}
+    loose = sorted(n for n in manifest["shards"] if n not in packed)
+    out: list[Path] = []
+    while len(loose) >= size:
+        group, loose = loose[:size], loose[size:]
+        scores: dict[str, np.ndarray] = {}
+        source: dict[str, np.ndarray] = {}
+        _merge_shards(folder, {"shards": {n: manifest["shards"][n] for n in group}}, scores, source)
+        cells = np.flatnonzero(np.any([source[p] > 0 for p in scores], axis=0))
+        names = list(scores)
+        k = len(packs)
+        f = folder / f"pack_{k:03d}.npz"
+        tmp = f.with_name(f.name + ".tmp.npz")
+        np.savez(tmp, scores=np.stack([scores[p][cells] for p in names]), indices=cells.astype(np.int64),
+                 source=np.stack([source[p][cells] for p in names]),
+                 meta=np.asarray(json.dumps({"proxies": names, "shards": group})))
+        os.replace(tmp, f)
+        packs[f"pack_{k:03d}"] = {"file": f.name, "sha256": hashlib.sha256(f.read_bytes()).hexdigest(),
+                                  "shards": group}
+        out.append(f)
+    if out:
+        mp = folder / MANIFEST
+        mtmp = mp.with_name(MANIFEST + ".tmp")
+        mtmp.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+        os.replace(mtmp, mp)
     return out
 
 
@@ -256,13 +283,13 @@ def load(path: str | Path | None = None, verify_shards: bool = False) -> ZCBench
     """Load and verify the zero-cost benchmark (``path``: a ``benchmarks_data``-like folder; default the
     installed one).
 
-    By default the whole-space scores come from the consolidated file (one read; its SHA-256 and its list
-    of shards must match the manifest). ``verify_shards=True`` instead reads every shard, checking each
-    one's SHA-256 (slower: hundreds of files).
+    The whole-space scores come from the packs (each SHA-256-checked against the manifest) and the
+    finished shards not packed yet (each checked too). ``verify_shards=True`` reads every shard
+    itself instead of the packs (slower: hundreds of files).
 
     Raises:
-        BenchmarkError: a missing subset file; a consolidated file or shard that fails its SHA-256
-            check, is missing, or disagrees with the manifest.
+        BenchmarkError: a missing subset file; a pack or shard that is missing, fails its SHA-256
+            check or disagrees with the manifest.
     """
     root = _root(path)
     folder = root / FULL_DIR
@@ -271,33 +298,28 @@ def load(path: str | Path | None = None, verify_shards: bool = False) -> ZCBench
     shards: list[str] = []
     if manifest is not None:
         setup.update(manifest["setup"])
-        con = manifest.get("consolidated")
-        if verify_shards or not manifest["shards"]:
-            shards = _merge_shards(folder, manifest, scores, source)
-        elif not isinstance(con, dict) or sorted(con.get("shards", [])) != sorted(manifest["shards"]):
-            raise BenchmarkError(f"{folder / CONSOLIDATED} does not hold the shards the manifest lists "
-                                 f"(run dagfilter.proxies.zc_bench.consolidate())")
-        else:
-            f = folder / CONSOLIDATED
-            try:
-                raw = f.read_bytes()
-            except OSError:
-                raise BenchmarkError(f"{f} is missing (listed in the manifest)") from None
-            if hashlib.sha256(raw).hexdigest() != con.get("sha256"):
-                raise BenchmarkError(f"{f} fails its SHA-256 check (corrupted or edited)")
-            with np.load(io.BytesIO(raw), allow_pickle=False) as z:
-                m, src, meta = np.asarray(z["scores"], dtype=np.float64), z["source"], json.loads(str(z["meta"]))
+        packs = {} if verify_shards else manifest.get("packs", {})
+        for name in sorted(packs):
+            rec = packs[name]
+            z = _read_npz(folder / str(rec.get("file", "")), rec.get("sha256"), f"pack {name}")
+            meta = json.loads(str(z["meta"]))
+            if sorted(meta.get("shards", [])) != sorted(rec.get("shards", [])) or \
+                    not set(rec.get("shards", [])) <= set(manifest["shards"]):
+                raise BenchmarkError(f"pack {name} does not hold the shards its manifest entry lists")
+            idx, m, src = np.asarray(z["indices"]), np.asarray(z["scores"], dtype=np.float64), z["source"]
             for r, p in enumerate(meta["proxies"]):
                 if p not in scores:
                     scores[p] = np.full(NUM_CELLS, np.nan)
                     source[p] = np.zeros(NUM_CELLS, dtype=np.int8)
                 got = src[r] > 0
-                scores[p][got] = m[r][got]
-                source[p][got] = src[r][got]
-            shards = list(meta["shards"])
+                scores[p][idx[got]] = m[r][got]
+                source[p][idx[got]] = src[r][got]
+            shards += list(rec["shards"])
+        loose = {n: r for n, r in manifest["shards"].items() if n not in set(shards)}
+        shards += _merge_shards(folder, {"shards": loose}, scores, source)
     for v in list(scores.values()) + list(source.values()):
         v.setflags(write=False)
-    return ZCBench(scores, source, setup, tuple(shards))
+    return ZCBench(scores, source, setup, tuple(sorted(shards)))
 
 
 def query(cell: Any, proxy: str | None = None, path: str | Path | None = None) -> Any:
@@ -305,4 +327,4 @@ def query(cell: Any, proxy: str | None = None, path: str | Path | None = None) -
     return load(path).query(cell, proxy)
 
 
-__all__ = ["ZCBench", "UnscoredCellError", "load", "query", "consolidate", "SOURCES", "NUM_CELLS", "RESCORE_RTOL"]
+__all__ = ["ZCBench", "UnscoredCellError", "load", "query", "pack_shards", "PACK_SHARDS", "SOURCES", "NUM_CELLS", "RESCORE_RTOL"]
