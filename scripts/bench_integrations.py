@@ -132,7 +132,7 @@ def summarize(runs: dict[tuple, dict], seeds: list[int], test: dict[str, np.ndar
     return summary
 
 
-def write_figure(summary: dict, out: Path) -> None:
+def write_figure(summary: dict, out: Path, flat: bool = False) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -160,7 +160,7 @@ def write_figure(summary: dict, out: Path) -> None:
             ax.set_ylim(lo - 0.1 * (hi - lo), hi + 0.1 * (hi - lo))
             ax.set_title(f"{ALGOS[algo][0].replace('_', ' ')} - {ds}", fontsize=10)
             if i == len(ALGOS) - 1:
-                ax.set_xlabel("share of the simulated time budget (FLOPs time estimate)")
+                ax.set_xlabel("share of the simulated time budget (" + ("flat" if flat else "FLOPs") + " time estimate)")
             if j == 0:
                 ax.set_ylabel("best-so-far test acc. (%)")
             if i == 0 and j == 0:
@@ -272,10 +272,12 @@ def write_markdown(summary: dict, seeds: list[int], out: Path, fig_name: str, co
         f"a paired interval above 0 in {len(pos)}, was indistinguishable (interval includes 0) in {len(zero)}"
         + (f" ({', '.join(zero)})" if zero else "") + f", and lower in {len(neg)}" + (f" ({', '.join(neg)})" if neg else "")
         + ". The gains are small in absolute terms (tenths of a point) because all three loops already end near the "
-        "space's best cells at these budgets; the anytime tables show the larger early gains. Filtered runs evaluate "
-        "fewer cells in the same simulated time: the window keeps cells with more convolutions, which the FLOPs time "
-        "model charges more for (see the cells-evaluated column); the budget shares therefore depend on that "
-        "estimate, and official files' real times could move them either way.",
+        "space's best cells at these budgets; the anytime tables show the larger early gains. "
+        + ("Here every evaluation costs the same, so all variants evaluate the same number of cells and the filter's "
+           "effect is that of which cells are evaluated." if flat else
+           "Filtered runs evaluate fewer cells in the same simulated time: the window keeps cells with more "
+           "convolutions, which the FLOPs time model charges more for (see the cells-evaluated column); the budget "
+           "shares therefore depend on that estimate, and official files' real times could move them either way."),
     ]
     lines += reading
     if not flat and (out.parent / "integrations_flat.md").exists():
@@ -374,7 +376,7 @@ def main(argv: "list[str] | None" = None) -> dict:
     if args.md:
         md = Path(args.md)
         fig = md.with_name(md.stem + "_anytime.png")
-        write_figure(summary, fig)
+        write_figure(summary, fig, flat=args.time_model == "flat")
         cmd = "nice -n 19 python scripts/bench_integrations.py " + " ".join(argv if argv is not None else sys.argv[1:])
         write_markdown(summary, seeds, md, fig.name, cmd, (new, time.time() - t0), flat=args.time_model == "flat")
     return summary
