@@ -328,6 +328,7 @@ COMMANDS: dict[str, tuple] = {
                            "--data-dir": "path", "--out": "out", "--lr": "float", "--seed": "seed",
                            "--set": ("epochs=1", "lr=x", "nope=1", "=", "batch_size=-1"), "--device": ("cpu", "cuda:9", "tpu"),
                            "--resume": None}, None),
+    "zc": ([], "cell", {"--proxy": ("meco", "zico", "naswot", "x"), "--coverage": None, "--json": None}, []),
     "funnel": ([], "path1", {"--k": "small", "--epochs": "small", "--rank": ("capacitance", "criticality"),
                              "--data-dir": "path", "--dataset": DATASETS, "--out": "out", "--seed": "seed"}, None),
 }

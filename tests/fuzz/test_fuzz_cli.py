@@ -23,7 +23,8 @@ from .conftest import fresh_dir, time_limit
 
 # Cheap commands get more examples; the ones that build networks or benchmarks fewer.
 EXAMPLES = {"metrics": 40, "filter": 25, "query": 25, "best": 15, "draw": 15, "spaces": 8, "theory": 30,
-            "rank": 20, "score": 10, "search": 10, "design": 20, "data": 15, "report": 8, "train": 8, "funnel": 8}
+            "rank": 20, "score": 10, "search": 10, "design": 20, "data": 15, "report": 8, "train": 8, "funnel": 8,
+            "zc": 25}
 
 
 def message_lines(stderr: str) -> list[str]:
