@@ -29,6 +29,7 @@ def test_nb201_index_order_matches_the_benchmark_table(shared_dir):
     assert Cell.from_nb201_index(int(df["index"][6111])).to_nb201_str() == df["arch_str"][6111]
 
 
+@pytest.mark.slow
 def test_nb201_round_trips_for_every_cell():
     for i in range(nb201.NUM_ARCHS):
         cell = Cell.from_nb201_index(i)
@@ -207,6 +208,7 @@ def test_property_nb201_encodings_agree(ops):
 @given(st.one_of(st.text(max_size=80), st.integers(), st.lists(st.integers(), max_size=8),
                  st.lists(st.text(max_size=12), max_size=8), st.dictionaries(st.text(max_size=8), st.integers()),
                  st.floats(allow_nan=True), st.none()))
+@pytest.mark.slow
 @example("²")  # str.isdigit() is True for superscripts but int() refuses them (found by this test)
 @example("0,0,0,0,0,²")
 @example("-٣")

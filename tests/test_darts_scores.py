@@ -32,6 +32,7 @@ def test_shipped_darts_scores_integrity(tmp_path: Path) -> None:
         load_darts725_scores(p)
 
 
+@pytest.mark.slow
 def test_shipped_darts_scores_are_reproduced_live(cifar_dir: Path) -> None:
     """Two cells rescored live (CellScorer, never the shipped file) give the shipped values within the
     cross-kernel tolerance (bit for bit only on the machine that made them), and the same value twice

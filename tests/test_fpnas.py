@@ -52,6 +52,7 @@ def test_truncated_distribution_lives_on_the_window():
 
 
 
+@pytest.mark.slow
 def test_fpnas_skip_rule_trains_only_accepted_draws(cifar_dir, tmp_path):
     """Default rule: the same draws as the plain search; those outside the window are skipped,
     never trained and not replaced."""
@@ -79,6 +80,7 @@ def test_fpnas_skip_rule_trains_only_accepted_draws(cifar_dir, tmp_path):
     assert res.score <= 0.0  # log-probability of the chosen cell
 
 
+@pytest.mark.slow
 def test_fpnas_resume_after_forced_stop(cifar_dir, tmp_path):
     """SIGKILL a filtered search after a checkpoint, resume it: identical to an uninterrupted run;
     the checkpoint loads with ``torch.load(..., weights_only=True)``."""

@@ -186,6 +186,7 @@ def test_minus_inf_survives_the_cache(tmp_path: Path) -> None:
     assert np.isnan(cache.get("b", key))
 
 
+@pytest.mark.slow
 def test_interrupted_run_keeps_scores_and_resumes(cifar_dir: Path, tmp_path: Path) -> None:
     """SIGINT a real `dagfilter score` run mid-way, then rerun: nothing already scored is recomputed."""
     cells = [str(i) for i in (11, 222, 3333, 4444, 5555, 6666, 7777, 8888)]
@@ -225,6 +226,7 @@ def test_interrupted_run_keeps_scores_and_resumes(cifar_dir: Path, tmp_path: Pat
 
 
 # ---------------------------------------------------------------- parallel paths
+@pytest.mark.slow
 def test_loky_and_dask_give_the_sequential_scores(cifar_dir: Path) -> None:
     pytest.importorskip("dask.distributed")
     from dask.distributed import LocalCluster

@@ -36,6 +36,7 @@ def test_measurement_reports_both_kernels_and_the_choice_follows_it():
     assert naswot.gram_kernel() in ("float32", "int8")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("forced", ["float32", "int8"])
 def test_environment_variable_forces_the_kernel(forced):
     env = dict(os.environ, DAGFILTER_GRAM_KERNEL=forced)

@@ -8,6 +8,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from dagfilter.proxies.registry import BUILTIN_MODULES
 
 PKG = Path(__file__).resolve().parents[1] / "dagfilter" / "proxies"
@@ -40,6 +42,7 @@ def test_no_proxy_module_imports_the_orchestrator():
     assert not imported_siblings(PKG / "capture.py") & (ORCHESTRATION | set(BUILTIN_MODULES))
 
 
+@pytest.mark.slow
 def test_fresh_import_of_every_proxy_leaves_passes_unloaded_and_a_new_proxy_is_one_file(tmp_path, cifar_dir):
     (tmp_path / "newcomer_proxy.py").write_text(textwrap.dedent('''
         from dagfilter.proxies.capture import Capture, shared_proxy

@@ -24,6 +24,7 @@ def test_rand_below_half_draws_the_bits_of_bernoulli_half():
             assert torch.equal(a, b), (seed, s)
 
 
+@pytest.mark.slow
 def test_channels_last_matches_nchw_within_the_kernel_tolerance(cifar_dir):
     from dagfilter.data import fixed_batch
 

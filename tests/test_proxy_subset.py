@@ -75,6 +75,7 @@ def test_score_matrix_round_trip_and_shape_errors(tmp_path):
         write_score_matrix(m, np.arange(3), {"proxies": ["a"]}, tmp_path / "x.npz")
 
 
+@pytest.mark.slow
 def test_shipped_darts725_proxy_scores_match_a_live_rescoring(cifar_dir):
     """The shipped DARTS-725 proxy matrix: checksum verified on load, every row scored, and one row
     rescored live (same network, seed, minibatch and thread count as the script) gives the shipped

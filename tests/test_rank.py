@@ -248,6 +248,7 @@ def test_top_cells_from_search_result_and_kendall():
     assert kendall_tau([1, float("nan")], [1, 2]) is None
 
 
+@pytest.mark.slow
 def test_funnel_cli_end_to_end(cifar_dir, tmp_path, capsys):
     from dagfilter.cli import main
 

@@ -46,6 +46,7 @@ def _rows(db: Path) -> dict[str, tuple[float, float]]:
         con.close()
 
 
+@pytest.mark.slow
 def test_kill_9_during_a_parallel_search_loses_and_recomputes_nothing(tmp_path: Path) -> None:
     budget = 8
     script = tmp_path / "search.py"

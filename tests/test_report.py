@@ -139,6 +139,7 @@ class _Collector(html.parser.HTMLParser):
             self.links.add(a.get("href"))
 
 
+@pytest.mark.slow
 def test_report_files_and_html_reference_every_figure(report):
     result, _ = report
     out = result.out_dir
@@ -167,6 +168,7 @@ def test_report_files_and_html_reference_every_figure(report):
     assert set(summary["figures"]) == set(result.figures)
 
 
+@pytest.mark.slow
 def test_kept_share_and_R_match_independent_computation(report):
     result, _ = report
     nb = bench.load("nb201")
@@ -201,6 +203,7 @@ def test_kept_share_and_R_match_independent_computation(report):
     assert f"{100 * keep.mean():.1f}% of the cells" in page
 
 
+@pytest.mark.slow
 def test_sweep_table_matches_filter_api(report):
     result, _ = report
     sweep = pd.read_csv(result.out_dir / "tables" / "nb201_sweep.csv")
@@ -222,6 +225,7 @@ def test_sweep_table_matches_filter_api(report):
     assert sim.evaluated_mean.iloc[0] == 100 and sim.evaluated_mean.iloc[-1] < sim.evaluated_mean.iloc[3] < 100
 
 
+@pytest.mark.slow
 def test_search_table_groups_seeds_and_matches_benchmark(report):
     result, res_dir = report
     from searchers.base import SearchResult
@@ -243,6 +247,7 @@ def test_search_table_groups_seeds_and_matches_benchmark(report):
     assert "hold no search on this space" in page
 
 
+@pytest.mark.slow
 def test_search_table_separates_filter_rules_and_shows_paper_rows(report):
     from dagfilter.report.results import PAPER_TABLE2, filter_label, search_table
     from searchers.base import SearchResult
@@ -270,6 +275,7 @@ def test_search_table_separates_filter_rules_and_shows_paper_rows(report):
     assert t.cost_change_pct.iloc[1] == pytest.approx(100 * (40 - plain.evaluated) / plain.evaluated)
 
 
+@pytest.mark.slow
 def test_correlation_table_matches_scipy(report):
     from scipy import stats
 
@@ -288,6 +294,7 @@ def test_correlation_table_matches_scipy(report):
     assert set(dct.dataset) == {"cifar10"} and dct[dct.metric == "d_bar"].n.iloc[0] == 725
 
 
+@pytest.mark.slow
 def test_report_darts_pool_window_study_and_search_table(report):
     """The DARTS section's window study: the default window's kept share recomputed from the table."""
     result, _ = report
@@ -369,6 +376,7 @@ def test_draw_styles_edges_by_kind(tmp_path):
         draw_arch("|bad~0|")
 
 
+@pytest.mark.slow
 def test_cli_draw_and_report(tmp_path):
     from dagfilter.cli import main
 
@@ -386,6 +394,7 @@ def test_cli_draw_and_report(tmp_path):
     assert (out / "figures" / "nb201_fig5_cifar10_all.svg").is_file()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is not installed")
 def test_headless_chromium_screenshot(report, tmp_path):
     sys.path.insert(0, str(REPO / "scripts"))

@@ -46,6 +46,7 @@ def test_report_series_are_one_setup_each_of_this_version(tmp_path) -> None:
     assert f"n 5 < {MIN_CORRELATION_N}" in texts and any(t.endswith("n 40") for t in texts)
 
 
+@pytest.mark.slow
 def test_report_progress_bar_ends_at_its_total(tmp_path, capsys) -> None:
     import re
 

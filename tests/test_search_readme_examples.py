@@ -16,6 +16,7 @@ def no_data_env(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(var, raising=False)
 
 
+@pytest.mark.slow
 def test_tenas_runs_on_the_shipped_images_and_says_it_has_no_budget_or_score(no_data_env, tmp_path) -> None:
     from searchers.tenas import real_images
 

@@ -189,6 +189,7 @@ def runs(cifar_dir, tmp_path_factory):
     return s.search("nb201", seed=3, progress=False), s.search("nb201", seed=3, filter=flt, progress=False), flt, state
 
 
+@pytest.mark.slow
 def test_tenas_centroid_rule_skips_reserved_candidates(runs):
     plain, filtered, flt, _ = runs
     # 'none' is removed before pruning, as in TE-NAS: 6 edges x (4 + 3 + 2) candidates
@@ -215,6 +216,7 @@ def test_tenas_centroid_rule_skips_reserved_candidates(runs):
     assert again.chosen_cell == filtered.chosen_cell and again.skipped == filtered.skipped
 
 
+@pytest.mark.slow
 def test_tenas_window_rule(cifar_dir, tmp_path):
     flt = DAGFilter.from_space("nb201", 0.5)
     s = searchers.get("tenas", data_dir=cifar_dir, state_dir=tmp_path, filter_rule="window", **TINY)
@@ -231,6 +233,7 @@ def test_tenas_window_rule(cifar_dir, tmp_path):
             assert t["ntk_cond"] is None
 
 
+@pytest.mark.slow
 def test_tenas_resumes_and_is_seeded(runs, cifar_dir):
     plain, _, _, state = runs
     s = searchers.get("tenas", data_dir=cifar_dir, state_dir=state, **TINY)
@@ -244,6 +247,7 @@ def test_tenas_resumes_and_is_seeded(runs, cifar_dir):
         "cell"][0][0] == "none"
 
 
+@pytest.mark.slow
 def test_tenas_resumes_after_forced_stop(runs, cifar_dir, tmp_path):
     """Kill a filtered search mid-way (SIGKILL) in another process and resume it here: the same
     result as the uninterrupted run (measurements are seeded, so this also checks determinism)."""
@@ -295,6 +299,7 @@ def test_bench_script_paired_interval_and_seeds():
     assert math.isnan(mod.paired_interval([0.4])[1])
 
 
+@pytest.mark.slow
 def test_darts_tenas_with_the_dag_filter_end_to_end(cifar_dir, tmp_path):
     """``scripts/bench_tenas_darts.py --size smoke``: TE-NAS + DAG filter on a real DARTS supernet and real
     CIFAR-10 images; the saved result is a valid DARTS genotype, the filter skipped measurements, and a
