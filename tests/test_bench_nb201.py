@@ -207,3 +207,22 @@ def test_build_script_reproduces_the_shipped_table(shared_dir, tmp_path):
     old_meta, _ = read_table("nb201.npz", "nb201", shipped=True)
     assert new_meta["sha256"] == old_meta["sha256"]
 
+
+def test_simulate_train_eval_without_times_never_returns_none_and_fails_clearly_on_use():
+    """The shipped table has no times: the accuracy reads, a time-budgeted loop gets a clear error (issue 26)."""
+    from dagfilter import bench
+    from dagfilter.errors import BenchmarkError
+
+    nb = bench.load("nb201")
+    acc, latency, time_cost, total = nb.simulate_train_eval(6111, "cifar100", hp=200)
+    assert acc == pytest.approx(nb.query(6111, "cifar100", "x-valid", hp=200).value)
+    assert None not in (latency, time_cost, total)
+    total_cost, budget = 0.0, 20000.0
+    with pytest.raises(BenchmarkError, match="training time of cell 6111 .*bench.create"):
+        total_cost += time_cost
+    with pytest.raises(BenchmarkError, match="total simulated training time"):
+        if total < budget:
+            pass
+    with pytest.raises(BenchmarkError):
+        float(latency)
+    assert "missing" in f"{time_cost}"

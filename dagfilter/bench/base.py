@@ -41,18 +41,57 @@ class QueryResult(NamedTuple):
         return {k: (float(v) if k == "value" else v) for k, v in self._asdict().items()}
 
 
+class MissingFigure:
+    """A figure the benchmark does not hold, in a place where a number is expected.
+
+    ``simulate_train_eval`` on a table without times returns this for ``latency``, ``time_cost``
+    and ``total_time`` instead of ``None``: code that only reads the accuracy runs unchanged, and
+    the first use of the missing number (``total += time_cost``, ``used < budget``, ``float(x)``,
+    formatting) raises a :class:`~dagfilter.errors.BenchmarkError` that names the figure and how to
+    get it, instead of a ``TypeError`` about ``NoneType`` or a silent ``nan``.
+    """
+
+    __slots__ = ("what", "how")
+
+    def __init__(self, what: str, how: str) -> None:
+        self.what = what
+        self.how = how
+
+    def _fail(self, *_: Any) -> Any:
+        raise BenchmarkError(f"{self.what} is not in this benchmark: {self.how}")
+
+    __float__ = __int__ = __index__ = __bool__ = _fail
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _fail
+    __truediv__ = __rtruediv__ = __floordiv__ = __rfloordiv__ = __neg__ = __abs__ = _fail
+    __lt__ = __le__ = __gt__ = __ge__ = __round__ = _fail
+
+    def __format__(self, spec: str) -> str:
+        if spec:
+            self._fail()
+        return repr(self)
+
+    def __repr__(self) -> str:
+        return f"<missing: {self.what}>"
+
+
+_NO_TIMES = ("the compact table holds accuracies, not training times or latencies; use "
+             "dagfilter.bench.create(PATH_TO_OFFICIAL_NATS_BENCH_FILES) for the real figures, or "
+             "dagfilter.bench.create('nb201', time_model='flops') for a labelled estimate")
+
+
 class SimulatedEval(NamedTuple):
     """What ``simulate_train_eval`` returns, in ``nats_bench``'s order.
 
-    ``latency`` and ``time_cost`` are ``None`` when the table has no timing data;
-    ``total_time`` is the running sum of ``time_cost`` over this benchmark object's calls
-    (``None`` while no timed call has happened).
+    Where the table has no timing data, ``latency``, ``time_cost`` and ``total_time`` are
+    :class:`MissingFigure` values (never ``None``): reading the accuracy works, using a missing
+    time raises a :class:`~dagfilter.errors.BenchmarkError` saying how to get one.
+    ``total_time`` is the running sum of ``time_cost`` over this benchmark object's calls.
     """
 
     accuracy: float
-    latency: "float | None"
-    time_cost: "float | None"
-    total_time: "float | None"
+    latency: "float | MissingFigure"
+    time_cost: "float | MissingFigure"
+    total_time: "float | MissingFigure"
 
 
 class Benchmark(abc.ABC):
@@ -319,9 +358,10 @@ class TableBenchmark(Benchmark):
         """"Train" by lookup: the validation accuracy a searcher may see (never a test figure).
 
         Follows ``nats_bench``: ``cifar10`` is answered from ``cifar10-valid``'s ``x-valid``.
-        A table without times gives ``time_cost=None``; time-budgeted search loops should use the
-        nats_bench facade :func:`dagfilter.bench.create`, which raises a clear error instead (or
-        serves real times from official files, or a labelled estimate with ``time_model='flops'``).
+        A table without times gives :class:`MissingFigure` values for the times (never ``None``):
+        the accuracy reads as usual, and using a missing time raises a clear ``BenchmarkError``.
+        Time-budgeted search loops should use the nats_bench facade :func:`dagfilter.bench.create`
+        (real times from official files, or a labelled estimate with ``time_model='flops'``).
         """
         ds = check_dataset(dataset, self._datasets)
         vds, split = self._simulate_split(ds)
@@ -334,7 +374,13 @@ class TableBenchmark(Benchmark):
             cost = None if v != v else v
         if cost is not None and account_time:
             self._used_time = (self._used_time or 0.0) + cost
-        return SimulatedEval(res.value, latency, cost, self._used_time)
+        where = f"cell {res.index} on {vds} at hp={res.hp}"
+        return SimulatedEval(
+            res.value,
+            MissingFigure(f"latency of {where}", _NO_TIMES) if latency is None else latency,
+            MissingFigure(f"training time of {where}", _NO_TIMES) if cost is None else cost,
+            MissingFigure("total simulated training time", _NO_TIMES) if self._used_time is None
+            else self._used_time)
 
     def reset_time(self) -> None:
         """Zero the simulated-time counter of :meth:`simulate_train_eval`."""
@@ -380,4 +426,4 @@ class TableBenchmark(Benchmark):
         return pd.DataFrame(data)
 
 
-__all__ = ["Benchmark", "TableBenchmark", "QueryResult", "SimulatedEval"]
+__all__ = ["Benchmark", "TableBenchmark", "QueryResult", "SimulatedEval", "MissingFigure"]

@@ -23,7 +23,7 @@ import numpy as np
 from ..cell import Cell
 from ..encodings import nb201 as enc
 from ..errors import BenchmarkError, DataError
-from .base import Benchmark, QueryResult, SimulatedEval
+from .base import Benchmark, MissingFigure, QueryResult, SimulatedEval
 from .names import NB201_DATASETS, SPLITS, FigureSpec, check_dataset, check_hp, metric_to_split, remap_for_find_best
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -334,7 +334,10 @@ class NatsBenchmark(Benchmark):
             raise
         except (KeyError, ValueError, AssertionError) as exc:
             raise BenchmarkError(f"simulate_train_eval failed for index {idx} on {dataset}: {exc!r}") from None
-        return SimulatedEval(*[None if v is None else float(v) for v in out])
+        names = ("validation accuracy", "latency", "training time", "total simulated training time")
+        return SimulatedEval(*[MissingFigure(f"{name} of cell {idx} on {dataset}",
+                                             "the official files hold no value for it")
+                               if v is None else float(v) for name, v in zip(names, out)])
 
     def find_best(self, dataset: str, metric_on_set: str, flop_max: "float | None" = None,
                   param_max: "float | None" = None, hp: "int | str | None" = None) -> tuple[int, float]:
