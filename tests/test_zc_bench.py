@@ -145,7 +145,7 @@ def test_manifest_that_lies_is_refused(tmp_path):
 
 @pytest.mark.slow
 def test_a_few_cells_match_a_live_rescoring_within_the_measured_tolerance(zc, cifar_dir):
-    """Two scored cells (whole-space shards first, else subset cells) rescored live on this CPU: every
+    """Three scored cells (whole-space shards first, else subset cells) rescored live on this CPU: every
     proxy within :data:`zc_bench.RESCORE_RTOL` (measured across CPU kernels by scripts/bench_proxy_pass.py)."""
     import torch
 
@@ -156,9 +156,9 @@ def test_a_few_cells_match_a_live_rescoring_within_the_measured_tolerance(zc, ci
 
     src = zc.source["az_expressivity"]
     finite = np.isfinite(zc.scores["az_trainability"])
-    pick = np.flatnonzero((src == 2) & finite)[:2]
-    if pick.size < 2:
-        pick = np.flatnonzero((src == 1) & finite)[:2]
+    pick = np.flatnonzero((src == 2) & finite)[:3]
+    if pick.size < 3:
+        pick = np.flatnonzero((src == 1) & finite)[:3]
     images, labels = fixed_batch("cifar10", cifar_dir, 128, 0)
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
