@@ -26,6 +26,31 @@ def _umask() -> int:
     return mask
 
 
+def atomic_write_bytes(path: "str | os.PathLike[str]", data: bytes, mode: "int | None" = None) -> None:
+    """Write ``data`` to ``path`` via a temporary file in its folder + fsync + rename (folder created).
+
+    ``mode``: permission bits given to the new file before the rename (default: ``mkstemp``'s 0o600).
+    A failed write removes the temporary file and leaves ``path`` as it was.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:200]}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
 def write_output(path: "str | os.PathLike[str]", data: "bytes | str", what: str = "output file",
                  notify: "Callable[[str], None] | None" = None) -> Path:
     """Write ``data`` (``str`` is written as UTF-8) to ``path`` through a temporary file and a rename.
@@ -55,21 +80,7 @@ def write_output(path: "str | os.PathLike[str]", data: "bytes | str", what: str 
                        "new file (the file it pointed to is untouched)"
         elif p.exists():
             existing = f"replaced the existing {what} {str(p)!r}"
-        p.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{p.name[:200]}.", suffix=".tmp", dir=p.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(raw)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(tmp, 0o666 & ~_umask())
-            os.replace(tmp, p)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except FileNotFoundError:
-                pass
-            raise
+        atomic_write_bytes(p, raw, mode=0o666 & ~_umask())
     except OSError as exc:
         raise ConfigError(f"cannot write {what} {show(str(p))}: {exc.strerror or exc}") from None
     if existing and notify is not None:
@@ -82,4 +93,4 @@ def stderr_note(message: str) -> None:
     print(f"note: {message}", file=sys.stderr)
 
 
-__all__ = ["write_output", "stderr_note"]
+__all__ = ["atomic_write_bytes", "write_output", "stderr_note"]

@@ -13,13 +13,13 @@ import hashlib
 import io
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import torch
 
 from ..errors import DataError
+from ..outfiles import atomic_write_bytes  # noqa: F401  (re-exported: checkpoint writers import it from here)
 
 MAGIC = b"DAGFILTER-CKPT01"
 FORMAT = "dagfilter-train-checkpoint"
@@ -28,25 +28,6 @@ VERSION = 1
 
 class CheckpointError(DataError):
     """A checkpoint file is missing, truncated, corrupted or not a dagfilter checkpoint."""
-
-
-def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file + fsync + rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
 
 
 def atomic_write_text(path: str | os.PathLike, text: str) -> None:
