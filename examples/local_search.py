@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from nats_common import OPS, add_common_args, make_api, neighbours, random_topology_func, test_accuracy  # noqa: E402
+from nats_common import OPS, add_common_args, make_api, summarize, neighbours, random_topology_func  # noqa: E402
 
 
 def local_search(random_arch, neighbourhood, api, dataset, time_budget):
@@ -60,13 +60,7 @@ def main(argv=None, api=None):
         neighbourhood = filtered_neighbours(neighbourhood, fraction=args.filter)    # DAG filter
     history, best_index, times = local_search(random_arch, neighbourhood, api, args.dataset, args.time_budget)
     best = max(history, key=lambda x: x[0])[1]
-    result = {"evaluated": len(history), "time": times[-1], "best_index": api.query_index_by_arch(best),
-              "test_accuracy": test_accuracy(api, best, args.dataset), "best_index_trace": best_index,
-              "time_trace": times, "time_source": api.time_source}
-    if argv is None:
-        print(f"local search on {args.dataset}: {len(history)} cells in {times[-1]:.0f} s ({api.time_source}); "
-              f"best {best.tostr()} (index {result['best_index']}), test accuracy {result['test_accuracy']:.2f}%")
-    return result
+    return summarize("local search", api, args.dataset, history, best, best_index, times, echo=argv is None)
 
 
 if __name__ == "__main__":

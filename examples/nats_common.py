@@ -81,6 +81,17 @@ def test_accuracy(api, arch, dataset: str) -> float:
     return float(api.get_more_info(arch, dataset, hp="200", is_random=False)["test-accuracy"])
 
 
+def summarize(loop: str, api, dataset: str, history, best, best_index, times, echo: bool) -> dict:
+    """The result dict every example returns (and, with ``echo``, a one-line summary on stdout)."""
+    result = {"evaluated": len(history), "time": times[-1], "best_index": api.query_index_by_arch(best),
+              "test_accuracy": test_accuracy(api, best, dataset), "best_index_trace": best_index,
+              "time_trace": times, "time_source": api.time_source}
+    if echo:
+        print(f"{loop} on {dataset}: {len(history)} cells in {times[-1]:.0f} s ({api.time_source}); "
+              f"best {best.tostr()} (index {result['best_index']}), test accuracy {result['test_accuracy']:.2f}%")
+    return result
+
+
 def make_api(nats_path=None):
     """The nats_bench facade: official files if given (real times), else the shipped table with the
     labelled FLOPs time estimate."""

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from nats_common import OPS, add_common_args, make_api, random_topology_func, test_accuracy  # noqa: E402
+from nats_common import OPS, add_common_args, make_api, summarize, random_topology_func  # noqa: E402
 
 
 def random_search(random_arch, api, dataset, time_budget):
@@ -41,13 +41,7 @@ def main(argv=None, api=None):
         from dagfilter.adapters import filtered_sampler                             # DAG filter
         random_arch = filtered_sampler(random_arch, fraction=args.filter)           # DAG filter
     best, history, best_index, times = random_search(random_arch, api, args.dataset, args.time_budget)
-    result = {"evaluated": len(history), "time": times[-1], "best_index": api.query_index_by_arch(best),
-              "test_accuracy": test_accuracy(api, best, args.dataset), "best_index_trace": best_index,
-              "time_trace": times, "time_source": api.time_source}
-    if argv is None:
-        print(f"random search on {args.dataset}: {len(history)} cells in {times[-1]:.0f} s ({api.time_source}); "
-              f"best {best.tostr()} (index {result['best_index']}), test accuracy {result['test_accuracy']:.2f}%")
-    return result
+    return summarize("random search", api, args.dataset, history, best, best_index, times, echo=argv is None)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from nats_common import OPS, add_common_args, make_api, mutate_topology_func, random_topology_func, test_accuracy  # noqa: E402
+from nats_common import OPS, add_common_args, make_api, summarize, mutate_topology_func, random_topology_func  # noqa: E402
 
 
 class Model:
@@ -73,13 +73,7 @@ def main(argv=None, api=None):
                                                        args.time_budget, random_arch, mutate_arch, api,
                                                        args.use_proxy > 0, args.dataset)
     best = max(history, key=lambda x: x[0])[1]
-    result = {"evaluated": len(history), "time": times[-1], "best_index": api.query_index_by_arch(best),
-              "test_accuracy": test_accuracy(api, best, args.dataset), "best_index_trace": best_index,
-              "time_trace": times, "time_source": api.time_source}
-    if argv is None:
-        print(f"regularized evolution on {args.dataset}: {len(history)} cells in {times[-1]:.0f} s ({api.time_source}); "
-              f"best {best.tostr()} (index {result['best_index']}), test accuracy {result['test_accuracy']:.2f}%")
-    return result
+    return summarize("regularized evolution", api, args.dataset, history, best, best_index, times, echo=argv is None)
 
 
 if __name__ == "__main__":
